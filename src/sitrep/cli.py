@@ -83,10 +83,11 @@ def run(
                                              extra_patterns=tuple(patterns) if patterns else None)
     inputs = list(paths) if paths else [data_path("samples")]
     store = Store(db or out / "sitrep.db")
+    own_files = (out,) + ((Path(db),) if db and "://" not in db else ())
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                   TimeElapsedColumn(), console=err_console) as progress:
         report = run_pipeline(inputs, store, settings, ProgressHooks(progress),
-                              command=" ".join(["sitrep", *sys.argv[1:]]))
+                              command=" ".join(["sitrep", *sys.argv[1:]]), exclude=own_files)
     written = export_all(store, out)
     _print_run_summary(report, store, written)
     if report.problems:

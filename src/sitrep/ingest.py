@@ -29,6 +29,7 @@ MAGIC = [
     (b"\xfd7zXZ", "xz archive"), (b"7z\xbc\xaf", "7z archive"), (b"SQLite format 3", "SQLite database"),
     (b"\x00\x00\x00", "binary data"), (b"ID3", "MP3 audio"), (b"OggS", "Ogg media"),
 ]
+_TAG = re.compile(r"<[^<>]{0,500}>")
 _DECLARED_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -39,26 +40,23 @@ class InputFile:
     data: bytes
 
 
-def find_files(paths: list[Path], settings: Settings) -> Iterator[Path | InputProblem]:
-    """Every file under the given paths, in a stable order; missing paths are problems."""
+def find_files(paths: list[Path], settings: Settings, exclude: tuple[Path, ...] = ()) -> Iterator[Path | InputProblem]:
+    """Every file under the given paths, in a stable order; missing paths are problems.
+
+    Hidden files and anything under `exclude` (the run's own output folder) are passed over."""
+    excluded = tuple(p.resolve() for p in exclude)
     for path in paths:
         if path.is_dir():
+            # Every file is tried, whatever its name: a stray PNG is named as a problem, not ignored.
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.name.startswith("."):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue
-                if _format_extension(child.name) in settings.extensions or child.suffix.lower() in settings.extensions:
+                if not any(child.resolve().is_relative_to(e) for e in excluded):
                     yield child
         elif path.is_file():
             yield path
         else:
             yield InputProblem(str(path), "no such file or folder")
-
-
-def _format_extension(name: str) -> str:
-    name = name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return Path(name).suffix
 
 
 def read_file(path: Path, settings: Settings) -> InputFile:
@@ -120,11 +118,15 @@ def decode(data: bytes, path: str) -> str:
 
 def _readable(text: str, path: str, how: str = "") -> str:
     """The text itself, or a problem when it is not language (garbage bytes decoded anyway)."""
-    words = text.split()
+    words = _TAG.sub(" ", text).split()  # markup is judged by its text; readers judge the rest
     if not words:
-        raise InputProblem(path, f"no text, only white space{how}")
+        if _TAG.search(text):
+            return text
+        if how:
+            raise InputProblem(path, f"unreadable text: not UTF-8, and no encoding gives readable text{how}")
+        raise InputProblem(path, "no text, only white space")
     wordlike = sum(1 for w in words if sum(c.isalpha() for c in w) >= max(1, len(w) // 2))
-    chars = Counter(c for c in text if not c.isspace())
+    chars = Counter(c for w in words for c in w)
     top_share = chars.most_common(1)[0][1] / sum(chars.values())
     if (len(words) >= 3 and wordlike / len(words) < 0.5) or (sum(chars.values()) > 50 and top_share > 0.4) \
             or sum(len(w) for w in words) / len(words) > 40:

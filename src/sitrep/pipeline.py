@@ -82,12 +82,14 @@ class Hooks:
 
 
 def run(paths: list[Path], store: Store, settings: Settings, hooks: Hooks | None = None,
-        command: str = "sitrep run") -> RunReport:
-    """Read, process and store every article under `paths`; resumable after a crash."""
+        command: str = "sitrep run", exclude: tuple[Path, ...] = ()) -> RunReport:
+    """Read, process and store every article under `paths`; resumable after a crash.
+
+    `exclude`: folders not to read (the run's own output)."""
     hooks = hooks or Hooks()
     report = RunReport()
     run_id = store.start_run(command)
-    found = list(find_files(paths, settings))
+    found = list(find_files(paths, settings, exclude))
     files = [f for f in found if isinstance(f, Path)]
     report.files = len(files)
     hooks.files_found(len(files))

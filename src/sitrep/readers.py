@@ -19,6 +19,8 @@ Result = Iterator[RawArticle | InputProblem]
 
 # JSON fields sitrep reads; every other field is kept as metadata in `extra`.
 KNOWN_FIELDS = {"title", "text", "html", "url", "outlet", "published", "language", "author"}
+# Fewer words than this from a page is a menu or a stub, not an article.
+MIN_PAGE_WORDS = 10
 FIELD_ALIASES = {"body": "text", "content": "text", "source": "outlet", "site_name": "outlet",
                  "date": "published", "published_at": "published", "lang": "language", "link": "url"}
 
@@ -34,8 +36,9 @@ def html_to_raw(path: str, html: str, line: int | None = None) -> RawArticle:
                                           include_tables=False, favor_recall=True)
     except Exception as e:  # lxml and trafilatura raise many kinds on broken markup
         raise InputProblem(path, f"malformed HTML ({type(e).__name__}: {e})", line) from None
-    if doc is None or not (doc.text or "").strip():
-        raise InputProblem(path, "no article text found in the HTML page", line)
+    words = len((doc.text or "").split()) if doc is not None else 0
+    if words < MIN_PAGE_WORDS:
+        raise InputProblem(path, f"no article text found in the HTML page ({words} words)", line)
     return RawArticle(path=path, format="html", text=doc.text, html=html, line=line,
                       title=doc.title, outlet=doc.sitename, author=doc.author,
                       published=doc.date, url=doc.url, language=doc.language)

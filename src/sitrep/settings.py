@@ -17,7 +17,6 @@ def data_path(*parts: str) -> Path:
 @dataclass(frozen=True)
 class Settings:
     max_bytes: int = 20_000_000
-    extensions: tuple[str, ...] = ()
     title_max_words: int = 25
     subtitle_max_words: int = 30
     body_min_words: int = 25
@@ -36,7 +35,6 @@ class Settings:
 # Where each setting sits in the TOML file: (section, key).
 _TOML_KEYS = {
     "max_bytes": ("input", "max_bytes"),
-    "extensions": ("input", "extensions"),
     "title_max_words": ("clean", "title_max_words"),
     "subtitle_max_words": ("clean", "subtitle_max_words"),
     "body_min_words": ("clean", "body_min_words"),
