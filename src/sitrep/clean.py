@@ -61,23 +61,33 @@ def clean(raw: RawArticle, settings: Settings) -> Article:
 
     # Metadata stands in the head, before the first real paragraph.
     body_at = next((i for i, l in enumerate(lines) if l.words >= settings.body_min_words), len(lines))
-    head: list[Line] = []
-    for line in lines[:body_at]:
+    head = lines[:body_at]
+    is_meta = [False] * len(head)
+    for i, line in enumerate(head):
         found = date_line(line.text)
         if found:
             published = published or found.published
             outlet = outlet or found.outlet
+            is_meta[i] = True
             removed.append(("date", line.text))
             continue
         by = byline_author(line.text)
         if by and not _same_key(line, title):
             author = author or by
+            is_meta[i] = True
             removed.append(("byline", line.text))
+    # The outlet alone on a line: its known name, or a short name standing beside the date
+    # or byline ("Acacia Post" above "May 4, 2025"). The first line is the title's place.
+    for i, line in enumerate(head):
+        if is_meta[i]:
             continue
-        head.append(line)
-    # The outlet alone on a line, once its name is known.
-    head = [l for l in head if not (same_name(l.text, outlet) and not removed.append(("outlet", l.text)))]
-    lines = head + lines[body_at:]
+        beside_meta = (i > 0 and is_meta[i - 1]) or (i + 1 < len(head) and is_meta[i + 1])
+        if same_name(line.text, outlet) or (
+                not outlet and beside_meta and i > 0 and _looks_like_name(line.text) and not _same_key(line, title)):
+            outlet = outlet or line.text
+            is_meta[i] = True
+            removed.append(("outlet", line.text))
+    lines = [l for i, l in enumerate(head) if not is_meta[i]] + lines[body_at:]
 
     if not title:
         title = _guess_title(lines, settings)
@@ -96,7 +106,10 @@ def clean(raw: RawArticle, settings: Settings) -> Article:
             continue
         seen.add(line.key)
         kept.append(line)
-    subtitle = _guess_subtitle(kept, title_key, settings)
+    # A subtitle is guessed only under a title that stood in the text: under a title taken
+    # from metadata, the first short line is the body's first paragraph.
+    from_text = title_line is not None and title_line.raw_start is not None
+    subtitle = _guess_subtitle(kept, title_key, settings) if from_text else None
 
     text, offsets = _assemble(kept)
     return Article(raw=raw, text=text, offsets=offsets, title=title, subtitle=subtitle,
@@ -106,6 +119,12 @@ def clean(raw: RawArticle, settings: Settings) -> Article:
 
 def _same_key(line: Line, title: str | None) -> bool:
     return bool(title) and line.key == Line(title, None).key
+
+
+def _looks_like_name(text: str) -> bool:
+    """A short capitalised name with no sentence punctuation: "Acacia Post", "Le Veilleur du Sahel"."""
+    words = text.split()
+    return 1 <= len(words) <= 5 and words[0][:1].isupper() and not re.search(r"[.!?:;,\d]", text)
 
 
 def _guess_title(lines: list[Line], settings: Settings) -> str | None:

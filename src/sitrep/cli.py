@@ -81,7 +81,7 @@ def run(
     """
     settings = load_settings(config).updated(batch_size=batch_size, max_bytes=max_bytes,
                                              extra_patterns=tuple(patterns) if patterns else None)
-    inputs = list(paths) if paths else [data_path("samples")]
+    inputs = list(paths) if paths else [data_path("samples", "corpus")]
     store = Store(db or out / "sitrep.db")
     own_files = (out,) + ((Path(db),) if db and "://" not in db else ())
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),

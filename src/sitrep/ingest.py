@@ -147,7 +147,8 @@ def sniff_format(name: str, text: str) -> str:
         return "json" if ext != ".jsonl" else "jsonl"
     if re.search(r"<(rss|feed|rdf:rdf)[\s>]", head):
         return "feed"
-    if re.search(r"<(!doctype html|html|head|body|article|div|p)[\s>]", head) or ext in (".html", ".htm"):
+    if re.search(r"<(!doctype html|html)[\s>]", head) or ext in (".html", ".htm") \
+            or (head.startswith("<") and re.match(r"<(head|body|article|div|p|meta|title)[\s>]", head)):
         return "html"
     return "txt"
 
