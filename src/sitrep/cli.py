@@ -72,8 +72,7 @@ def run(
 ) -> None:
     """Read articles, clean them, find their language and entities, store them, write the exports.
 
-    Re-running over the same files adds nothing. Bad inputs are named, one line each; the run
-    goes on and exits with status 1 if any input failed.
+    Re-running over the same files adds nothing. Bad inputs are named, one line each; the run goes on and exits with status 1 if any input failed.
 
     [bold]Examples[/bold]
       sitrep run                                 # the bundled sample corpus, into out/
