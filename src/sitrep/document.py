@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -120,6 +120,7 @@ class Article:
     removed: list[tuple[str, str]] = field(default_factory=list)  # (why, line) the cleaner dropped
     doc: Any = None                # the spaCy Doc, while in memory
     mentions: list[Mention] = field(default_factory=list)
+    places: list["PlaceMention"] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -143,3 +144,61 @@ def parse_timestamp(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+# --- Annotations added by the extraction stages (issue #3) --------------------------------
+
+
+@dataclass
+class Place:
+    """A point on the map that a toponym resolved to."""
+
+    name: str
+    latitude: float
+    longitude: float
+    country: str | None            # ISO 3166-1 alpha-2
+    admin1: str | None = None      # first-level division's name
+    admin2: str | None = None
+    geonames_id: int | None = None
+    geo_precision: int = 1         # ACLED: 1 the town itself, 2 near a town / part of a region, 3 a larger region
+    feature: str = "populated place"  # populated place | admin1 | admin2 | country | addition
+
+
+@dataclass
+class PlaceMention:
+    """A toponym in the cleaned text and what it resolved to (None: not resolved)."""
+
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    place: Place | None
+    rule: str                      # how it was resolved, e.g. "gazetteer:population+country-context"
+    confidence: float
+    raw_start: int | None = None
+    raw_end: int | None = None
+
+
+@dataclass
+class DateSpan:
+    """When something happened: a day, a week or a month (ACLED time_precision 1, 2, 3)."""
+
+    start: date
+    end: date
+    precision: int
+    text: str                      # the expression as written ("on Monday", "late 2021")
+    rule: str                      # which resolution rule produced it
+
+
+@dataclass
+class Fatalities:
+    """Deaths reported in one sentence, by ACLED's conservative rule, with UCDP-like bounds."""
+
+    best: int                      # the most conservative reported number ("over 30" -> 30)
+    low: int
+    high: int
+    text: str                      # the words that gave it ("more than 30 soldiers were killed")
+    start: int                     # offsets in the cleaned text
+    end: int
+    rule: str
