@@ -67,6 +67,10 @@ def run(
                                              "e.g. postgresql://user@host/sitrep.")] = None,
     config: Annotated[Optional[Path], typer.Option(help="A settings TOML file; its keys override the defaults.")] = None,
     patterns: Annotated[Optional[list[Path]], typer.Option(help="Extra spaCy EntityRuler pattern files (JSONL).")] = None,
+    actors: Annotated[Optional[list[Path]], typer.Option(help="Your own actor dictionary (YAML, the schema of "
+                                                          "data/actors/actors.yaml); its aliases win.")] = None,
+    country: Annotated[Optional[list[str]], typer.Option(help="Focus country (ISO code, repeatable): biases actor "
+                                                          "and place resolution, as an analyst monitoring it would.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Articles per batch and per transaction.", min=1)] = None,
     max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.", min=1)] = None,
 ) -> None:
@@ -79,7 +83,9 @@ def run(
       sitrep run articles/ feed.xml --out brief/ # your own files and folders
     """
     settings = load_settings(config).updated(batch_size=batch_size, max_bytes=max_bytes,
-                                             extra_patterns=tuple(patterns) if patterns else None)
+                                             extra_patterns=tuple(patterns) if patterns else None,
+                                             actor_files=tuple(actors) if actors else None,
+                                             focus_countries=tuple(c.upper() for c in country) if country else None)
     inputs = list(paths) if paths else [data_path("samples", "corpus")]
     store = Store(db or out / "sitrep.db")
     own_files = (out,) + ((Path(db),) if db and "://" not in db else ())
@@ -110,6 +116,33 @@ def _print_run_summary(report: RunReport, store: Store, written: dict) -> None:
     for fmt, (path, count) in written.items():
         table.add_row(fmt, f"{path} ({count} records)")
     out_console.print(table)
+    _print_event_summary(store)
+
+
+def _print_event_summary(store: Store) -> None:
+    """Events by type, top actors and top places: what the run found, at a glance."""
+    from sqlalchemy import func, select
+
+    from .store import events
+
+    new = events.c.context.is_(None)
+    by_type = store.select(select(events.c.event_type, func.count().label("n")).where(new)
+                           .group_by(events.c.event_type).order_by(func.count().desc()))
+    if not by_type:
+        out_console.print("No events found.")
+        return
+    background = store.select(select(func.count().label("n")).where(events.c.context.is_not(None)))[0]["n"]
+    table = Table(title="events", title_justify="left")
+    table.add_column("event type")
+    table.add_column("events", justify="right")
+    for row in by_type:
+        table.add_row(row["event_type"], str(row["n"]))
+    table.add_row("[dim]flagged (background, negated, hypothetical, future)[/dim]", f"[dim]{background}[/dim]")
+    out_console.print(table)
+    for column, title in ((events.c.actor1, "top actors"), (events.c.location, "top places")):
+        rows = store.select(select(column.label("name"), func.count().label("n")).where(new, column.is_not(None))
+                            .group_by(column).order_by(func.count().desc()).limit(5))
+        out_console.print(f"{title}: " + "; ".join(f"{r['name']} ({r['n']})" for r in rows))
 
 
 @app.command("export")
@@ -137,3 +170,29 @@ def export_cmd(
         with open(output, "w", encoding="utf-8", newline="") as f:
             count = export(store, fmt, f)
         err_console.print(f"wrote {count} records to {output}")
+
+
+gazetteer_app = typer.Typer(help="The place index used to put events on the map.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    file: Annotated[Path, typer.Argument(help="A GeoNames dump: a country file (ML.txt) or allCountries.txt.")],
+) -> None:
+    """Add a GeoNames dump to the gazetteer, for places that GeoNames cities500 lacks.
+
+    [bold]Example[/bold]
+      sitrep gazetteer import ML.txt
+    """
+    from .gazetteer import import_geonames
+
+    if not file.is_file():
+        err_console.print(f"[red]error[/red]: {file}: no such file")
+        raise typer.Exit(2)
+    try:
+        count = import_geonames(file)
+    except (ValueError, OSError) as e:
+        err_console.print(f"[red]error[/red]: {file}: {e}")
+        raise typer.Exit(1)
+    out_console.print(f"imported {count:,} places from {file}")

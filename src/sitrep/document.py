@@ -121,6 +121,9 @@ class Article:
     doc: Any = None                # the spaCy Doc, while in memory
     mentions: list[Mention] = field(default_factory=list)
     places: list["PlaceMention"] = field(default_factory=list)
+    actors: list["ActorMention"] = field(default_factory=list)
+    events: list["Event"] = field(default_factory=list)
+    claims: list["Claim"] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -202,3 +205,68 @@ class Fatalities:
     start: int                     # offsets in the cleaned text
     end: int
     rule: str
+
+
+@dataclass
+class ActorMention:
+    """An actor named in the text: a dictionary actor, a generic phrase, or an unknown group."""
+
+    start: int
+    end: int
+    text: str
+    name: str | None               # canonical name; None until a generic phrase gets its country
+    inter: int | None
+    country: str | None
+    role: str | None = None        # for generic phrases: the role ("civilians", "unidentified_armed_group")
+    source: str = "actor_dictionary"
+    confidence: float = 0.9
+
+
+@dataclass
+class EventSource:
+    """Where an event is reported: an article's sentence, with offsets and the trigger."""
+
+    article_id: str
+    sentence: str
+    start: int                     # the sentence's offsets in the cleaned text
+    end: int
+    raw_start: int | None
+    raw_end: int | None
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    rule: str                      # the trigger rule id
+
+
+@dataclass
+class Event:
+    event_type: str
+    sub_event_type: str
+    plover_type: str | None
+    plover_mode: str | None
+    actor1: ActorMention | None
+    actor2: ActorMention | None
+    place: PlaceMention | None
+    date: DateSpan | None
+    fatalities: Fatalities | None
+    sources: list[EventSource]
+    context: str | None = None     # None (a new event) | negated | hypothetical | future | historical
+    confidence: float = 0.5
+    assoc_actor_1: list[str] = field(default_factory=list)
+    assoc_actor_2: list[str] = field(default_factory=list)
+    priority: int = 0
+
+
+@dataclass
+class Claim:
+    """An attributed statement: who said what, with which verb, where."""
+
+    speaker: str                   # as written
+    speaker_actor: str | None      # normalised actor name, when known
+    verb: str
+    text: str
+    start: int                     # the claim text's offsets in the cleaned text
+    end: int
+    sentence_start: int
+    sentence_end: int
+    confidence: float = 0.7

@@ -1,4 +1,4 @@
-"""Where the stages are composed: ingest -> clean -> language -> nlp -> store.
+"""Where the stages are composed: ingest -> clean -> language -> nlp -> places -> events, claims -> store.
 
 Per-article stages take an `Article` and return it; batch stages take a list (spaCy reads
 fastest in batches). Later stages (events, places, claims) are added to these lists.
@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .claims import extract_claims
 from .clean import clean
 from .document import Article, RawArticle
 from .errors import InputProblem
 from .ingest import find_files, read_one
 from .language import detect_language
+from .events import extract_events
+from .geoparse import geoparse
 from .nlp import annotate
 from .settings import Settings
 from .store import Store
@@ -23,7 +26,7 @@ ArticleStage = Callable[[Article, Settings], Article]
 BatchStage = Callable[[list[Article], Settings], list[Article]]
 
 ARTICLE_STAGES: list[ArticleStage] = [detect_language]
-BATCH_STAGES: list[BatchStage] = [annotate]
+BATCH_STAGES: list[BatchStage] = [annotate, geoparse, extract_events, extract_claims]
 
 
 def process(raws: Iterable[RawArticle], settings: Settings) -> list[Article]:

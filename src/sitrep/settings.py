@@ -26,6 +26,9 @@ class Settings:
     ruler_confidence: float = 0.95
     model_confidence: float = 0.7
     extra_patterns: tuple[Path, ...] = field(default=())
+    actor_files: tuple[Path, ...] = field(default=())       # user actor dictionaries (--actors)
+    focus_countries: tuple[str, ...] = field(default=())     # ISO codes an analyst monitors (--country)
+    background_days: int = 45
 
     def updated(self, **changes: Any) -> "Settings":
         """A copy with the given keys changed; `None` values are ignored (unset CLI options)."""

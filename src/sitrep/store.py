@@ -68,6 +68,78 @@ mentions = Table(
     Column("confidence", Float, nullable=False),
 )
 
+places = Table(
+    "places", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(16), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
+    Column("raw_start", Integer), Column("raw_end", Integer),
+    Column("sentence_start", Integer, nullable=False), Column("sentence_end", Integer, nullable=False),
+    Column("name", Text), Column("latitude", Float), Column("longitude", Float),
+    Column("country", String(2)), Column("admin1", Text), Column("admin2", Text),
+    Column("geonames_id", Integer), Column("geo_precision", Integer), Column("feature", Text),
+    Column("rule", Text, nullable=False), Column("confidence", Float, nullable=False),
+)
+
+actor_mentions = Table(
+    "actor_mentions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(16), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("actor", Text, index=True),                      # canonical name (None: generic, no country)
+    Column("inter", Integer), Column("country", String(2)), Column("role", Text),
+    Column("source", Text, nullable=False), Column("confidence", Float, nullable=False),
+)
+
+actors = Table(
+    "actors", metadata,
+    Column("name", Text, primary_key=True),
+    Column("inter", Integer), Column("country", String(2)), Column("parent", Text), Column("wikidata", Text),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(24), primary_key=True),             # <article id>-<n>
+    Column("article_id", String(16), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("event_date", String(10), index=True), Column("date_start", String(10)), Column("date_end", String(10)),
+    Column("time_precision", Integer), Column("date_text", Text), Column("date_rule", Text),
+    Column("event_type", Text, nullable=False, index=True), Column("sub_event_type", Text, nullable=False),
+    Column("plover_type", Text), Column("plover_mode", Text),
+    Column("actor1", Text, index=True), Column("assoc_actor_1", Text), Column("inter1", Integer),
+    Column("actor2", Text), Column("assoc_actor_2", Text), Column("inter2", Integer),
+    Column("country", Text), Column("iso", String(2), index=True), Column("admin1", Text), Column("admin2", Text),
+    Column("location", Text), Column("latitude", Float), Column("longitude", Float),
+    Column("geo_precision", Integer), Column("geonames_id", Integer), Column("place_rule", Text),
+    Column("fatalities", Integer), Column("fatalities_low", Integer), Column("fatalities_high", Integer),
+    Column("fatalities_text", Text),
+    Column("notes", Text), Column("confidence", Float), Column("context", String(16), index=True),
+)
+
+event_sources = Table(
+    "event_sources", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(24), ForeignKey("events.id"), nullable=False, index=True),
+    Column("article_id", String(16), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("sentence", Text, nullable=False),
+    Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
+    Column("raw_start", Integer), Column("raw_end", Integer),
+    Column("trigger", Text), Column("trigger_start", Integer), Column("trigger_end", Integer),
+    Column("rule", Text),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(16), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("speaker", Text, nullable=False), Column("speaker_actor", Text, index=True),
+    Column("verb", Text, nullable=False), Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
+    Column("sentence_start", Integer, nullable=False), Column("sentence_end", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+)
+
 problems = Table(
     "problems", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -132,17 +204,40 @@ class Store:
 
     # --- writing ----------------------------------------------------------------------
     def write_batch(self, batch: list[Article], batch_problems: list, run_id: int) -> None:
-        """Articles, their mentions and the batch's problems, in one transaction."""
+        """Articles with everything found in them, and the batch's problems, in one transaction."""
         stamp = now()
         with self.engine.begin() as conn:
             if batch:
                 conn.execute(insert(articles), [_article_row(a, run_id, stamp) for a in batch])
-                rows = [_mention_row(a.id, m) for a in batch for m in a.mentions]
-                if rows:
-                    conn.execute(insert(mentions), rows)
+                for table, rows in rows_for(batch).items():
+                    if rows:
+                        conn.execute(insert(table), rows)
+                self._add_actors(conn, batch)
             if batch_problems:
                 conn.execute(insert(problems), [{"run_id": run_id, "path": p.path, "line": p.line,
                                                  "message": p.message} for p in batch_problems])
+
+    def _add_actors(self, conn, batch: list[Article]) -> None:
+        from .actors import load_dictionary
+
+        names = {m.name for a in batch for m in a.actors if m.name}
+        names |= {m.name for a in batch for e in a.events for m in (e.actor1, e.actor2) if m and m.name}
+        if not names:
+            return
+        known = set(conn.scalars(select(actors.c.name).where(actors.c.name.in_(names))))
+        dictionary = load_dictionary()
+        rows = []
+        for name in sorted(names - known):
+            actor = dictionary.actors.get(name)
+            rows.append({"name": name, "inter": actor.inter if actor else None,
+                         "country": actor.country if actor else None,
+                         "parent": actor.parent if actor else None, "wikidata": actor.wikidata if actor else None})
+        if rows:
+            conn.execute(insert(actors), rows)
+
+    def select(self, statement) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(statement)]
 
     # --- reading ----------------------------------------------------------------------
     def iter_articles(self) -> Iterator[dict]:
@@ -178,6 +273,41 @@ def _article_row(a: Article, run_id: int, stamp: str) -> dict:
         "extra": json.dumps(a.raw.extra, ensure_ascii=False, default=str) if a.raw.extra else None,
         "run_id": run_id, "stored_at": stamp,
     }
+
+
+def rows_for(batch: list[Article]) -> dict[Table, list[dict]]:
+    """The rows each table gets from a batch of processed articles."""
+    from .records import event_rows
+
+    out: dict[Table, list[dict]] = {mentions: [], places: [], actor_mentions: [], events: [],
+                                    event_sources: [], claims: []}
+    for a in batch:
+        out[mentions] += [_mention_row(a.id, m) for m in a.mentions]
+        out[places] += [_place_row(a.id, p) for p in a.places]
+        out[actor_mentions] += [{"article_id": a.id, "start": m.start, "end": m.end, "text": m.text,
+                                 "actor": m.name, "inter": m.inter, "country": m.country, "role": m.role,
+                                 "source": m.source, "confidence": m.confidence} for m in a.actors]
+        for n, event in enumerate(a.events, start=1):
+            event_row, source_rows = event_rows(a, event, f"{a.id}-{n}")
+            out[events].append(event_row)
+            out[event_sources] += source_rows
+        out[claims] += [{"article_id": a.id, "speaker": c.speaker, "speaker_actor": c.speaker_actor, "verb": c.verb,
+                         "text": c.text, "start": c.start, "end": c.end, "sentence_start": c.sentence_start,
+                         "sentence_end": c.sentence_end, "confidence": c.confidence} for c in a.claims]
+    return out
+
+
+def _place_row(article_id: str, p) -> dict:
+    place = p.place
+    return {"article_id": article_id, "text": p.text, "start": p.start, "end": p.end,
+            "raw_start": p.raw_start, "raw_end": p.raw_end,
+            "sentence_start": p.sentence_start, "sentence_end": p.sentence_end,
+            "name": place.name if place else None, "latitude": place.latitude if place else None,
+            "longitude": place.longitude if place else None, "country": place.country if place else None,
+            "admin1": place.admin1 if place else None, "admin2": place.admin2 if place else None,
+            "geonames_id": place.geonames_id if place else None,
+            "geo_precision": place.geo_precision if place else None, "feature": place.feature if place else None,
+            "rule": p.rule, "confidence": p.confidence}
 
 
 def _mention_row(article_id: str, m) -> dict:

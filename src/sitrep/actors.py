@@ -1,0 +1,191 @@
+"""Actors: the dictionary (data/actors/), its patterns for spaCy, and normalisation.
+
+Named actors match by alias; every country's state forces come from one rule
+(state_forces.yaml x countries.csv); generic phrases ("gunmen", "villagers", "soldiers")
+become "Unidentified Armed Group (X)", "Civilians (X)", "Military Forces of X" once the
+event's country is known. A named group not in the dictionary is kept as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .settings import data_path
+
+ACTOR_LABEL = "ACTOR"      # a named actor; the span's id is the canonical name
+GENERIC_LABEL = "GENERIC"  # a generic phrase; the span's id is the role
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    inter: int | None
+    country: str | None = None
+    parent: str | None = None
+    wikidata: str | None = None
+    active: tuple[int, int] | None = None   # years a mission was active
+
+
+@dataclass
+class Country:
+    iso2: str
+    name: str
+    acled_name: str
+    in_name: str            # as written in "Military Forces of {in_name}"
+    demonyms: list[str]
+
+
+@dataclass
+class ActorDictionary:
+    actors: dict[str, Actor] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)          # alias (lower) -> actor name
+    generic_roles: dict[str, dict] = field(default_factory=dict)   # role -> {actor, inter, phrases}
+    generic_phrases: dict[str, str] = field(default_factory=dict)  # phrase (lower) -> role
+    countries: dict[str, Country] = field(default_factory=dict)    # iso2 -> Country
+    demonyms: dict[str, str] = field(default_factory=dict)         # demonym (lower) -> iso2
+    country_names: dict[str, str] = field(default_factory=dict)    # name (lower) -> iso2
+
+    # --- building --------------------------------------------------------------------
+    def add(self, actor: Actor, aliases: list[str]) -> None:
+        known = self.actors.get(actor.name)
+        self.actors[actor.name] = known or actor
+        for alias in [actor.name, *aliases]:
+            key = _key(alias)
+            if key and key not in self.aliases:
+                self.aliases[key] = actor.name
+
+    # --- lookups ---------------------------------------------------------------------
+    def by_alias(self, text: str) -> Actor | None:
+        name = self.aliases.get(_key(text))
+        return self.actors.get(name) if name else None
+
+    def generic(self, role: str, iso2: str | None) -> Actor | None:
+        """The actor a generic phrase stands for in a country ("gunmen" in ML -> UAG (Mali))."""
+        spec = self.generic_roles.get(role)
+        country = self.countries.get(iso2 or "")
+        if spec is None or country is None:
+            return None
+        name = spec["actor"].format(acled_name=country.acled_name, country=country.in_name, name=country.name)
+        return self.actors.get(name) or Actor(name=name, inter=spec["inter"], country=country.iso2)
+
+    def country_of_name(self, text: str) -> str | None:
+        """ISO code for a country name or demonym ("Mali", "Malian", "Burkinabè")."""
+        key = _key(text)
+        return self.country_names.get(key) or self.demonyms.get(key)
+
+
+
+def _key(text: str) -> str:
+    """Alias key: lower case, curly apostrophes straightened, spaces folded."""
+    return " ".join(text.replace("’", "'").lower().split())
+
+
+def _read_yaml(path: Path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def load_dictionary(extra: tuple[Path, ...] = ()) -> ActorDictionary:
+    return _load(tuple(extra))
+
+
+@lru_cache(maxsize=4)
+def _load(extra: tuple[Path, ...]) -> ActorDictionary:
+    folder = data_path("actors")
+    d = ActorDictionary()
+    state = _read_yaml(folder / "state_forces.yaml")
+    in_name = state.get("country_in_name", {})
+    with open(folder / state.get("countries_file", "countries.csv"), encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            demonyms = [x.strip() for x in row["demonyms"].split("|") if x.strip()]
+            c = Country(row["iso2"], row["name"], row["acled_name"] or row["name"],
+                        in_name.get(row["iso2"], row["acled_name"] or row["name"]), demonyms)
+            d.countries[c.iso2] = c
+            for n in {c.name, c.acled_name}:
+                d.country_names[_key(n)] = c.iso2
+            for dem in demonyms:
+                d.demonyms.setdefault(_key(dem), c.iso2)
+
+    # Named actors first (a user's file before the packaged one, so theirs wins an alias).
+    for path in [*extra, folder / "actors.yaml"]:
+        for number, entry in enumerate(_read_yaml(path) or [], start=1):
+            if not isinstance(entry, dict) or not entry.get("name"):
+                raise ValueError(f"{path}: entry {number} has no name")
+            active = entry.get("active")
+            d.add(Actor(name=entry["name"], inter=entry.get("inter"), country=entry.get("country"),
+                        parent=entry.get("parent"), wikidata=entry.get("wikidata"),
+                        active=tuple(active) if active else None),
+                  [] if entry.get("generic") else list(entry.get("aliases") or []))
+
+    # Every country's state forces, by rule.
+    skip = set(state.get("skip_countries") or [])
+    exclude = {iso: {_key(a) for a in aliases} for iso, aliases in (state.get("exclude_aliases") or {}).items()}
+    for c in d.countries.values():
+        if c.iso2 in skip:
+            continue
+        fill = {"country": c.in_name, "name": c.name, "acled_name": c.acled_name}
+        for template in state["templates"]:
+            name = template["name"].format(**fill)
+            aliases = []
+            for pattern in template["aliases"]:
+                for dem in (c.demonyms if "{demonym}" in pattern else [None]):
+                    alias = pattern.format(demonym=dem, **fill) if dem else pattern.format(**fill)
+                    if _key(alias) not in exclude.get(c.iso2, set()):
+                        aliases.append(alias)
+            d.add(Actor(name=name, inter=template["inter"], country=c.iso2), aliases)
+
+    for role, spec in (_read_yaml(data_path("actors", "generic_actors.yaml")) or {}).items():
+        d.generic_roles[role] = spec
+        for phrase in spec["phrases"]:
+            d.generic_phrases.setdefault(_key(phrase), role)
+    return d
+
+
+CANONICAL_SUFFIX = re.compile(r"\s*\(\d{4}-(\d{4})?\)\s*$")
+
+
+def comparable(name: str | None) -> str:
+    """Names compared without case, punctuation or a regime-years suffix like "(2013-)"."""
+    if not name:
+        return ""
+    return re.sub(r"[^\w]+", " ", CANONICAL_SUFFIX.sub("", name).casefold()).strip()
+
+
+class ActorMatcher:
+    """Finds dictionary actors and generic phrases in a parsed doc, longest match first.
+
+    A PhraseMatcher over lower-case text; its patterns are tokenised only (spaCy's SpanRuler
+    would run the whole pipeline over ten thousand aliases, ten seconds at start-up)."""
+
+    def __init__(self, nlp, dictionary: ActorDictionary):
+        from spacy.matcher import PhraseMatcher
+
+        self.dictionary = dictionary
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.targets: dict[int, tuple[str, str]] = {}
+        for label, table in ((ACTOR_LABEL, dictionary.aliases), (GENERIC_LABEL, dictionary.generic_phrases)):
+            by_target: dict[str, list[str]] = {}
+            for key, target in table.items():
+                by_target.setdefault(target, []).extend({key, key.replace("'", "’")})
+            for target, forms in by_target.items():
+                match_id = nlp.vocab.strings.add(f"{label}:{target}")
+                self.targets[match_id] = (label, target)
+                self.matcher.add(str(match_id), list(nlp.tokenizer.pipe(forms)))
+
+    def __call__(self, doc) -> list:
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            label, target = self.targets[int(doc.vocab.strings[match_id])]
+            spans.append(Span(doc, start, end, label=label, span_id=target))
+        # Longest first; at equal length a named actor beats a generic phrase.
+        spans.sort(key=lambda s: (-(s.end - s.start), s.label_ != ACTOR_LABEL, s.start))
+        return sorted(filter_spans(spans), key=lambda s: s.start)

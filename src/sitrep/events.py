@@ -1,0 +1,476 @@
+"""Event extraction: sentences -> ACLED/PLOVER-coded events, each with its sources.
+
+For each sentence: find the trigger words (data/events/triggers.yaml) and keep the one of
+highest priority; take actor roles from the dependency parse (subject, "by" agent, object,
+"on/against" target, "claimed responsibility"); take the place, date and death toll of that
+sentence; flag context (negated, hypothetical, future, historical) from cues in
+data/events/context.yaml. Sentences of one article that report the same event are merged,
+keeping every sentence as a source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import yaml
+
+from .actors import ACTOR_LABEL, ActorDictionary, ActorMatcher, load_dictionary
+from .dates import is_background, sentence_date
+from .document import ActorMention, Article, DateSpan, Event, EventSource
+from .fatalities import count_fatalities, merge_counts
+from .geoparse import place_for_sentence
+from .nlp import build_nlp
+from .settings import Settings, data_path
+
+CIVILIAN_INTER = 7
+VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    event_type: str
+    sub_event_type: str
+    plover_type: str | None
+    plover_mode: str | None
+    priority: int
+    pos: tuple[str, ...] = ()
+    civilian_target: tuple[str, str] | None = None
+    territory: bool = False
+    announcement: bool = False
+
+
+@dataclass
+class Lexicon:
+    by_lemma: dict[str, Trigger]
+    phrase_matcher: object
+    phrase_triggers: dict[str, Trigger]
+    context: dict
+
+
+@lru_cache(maxsize=2)
+def _lexicon(nlp) -> Lexicon:
+    from spacy.matcher import PhraseMatcher
+
+    with open(data_path("events", "triggers.yaml"), encoding="utf-8") as f:
+        entries = yaml.safe_load(f)
+    with open(data_path("events", "context.yaml"), encoding="utf-8") as f:
+        context = yaml.safe_load(f)
+    by_lemma, phrase_triggers = {}, {}
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for entry in entries:
+        plover = entry.get("plover") or [None, None]
+        trigger = Trigger(entry["id"], entry["event_type"], entry["sub_event_type"], plover[0], plover[1],
+                          int(entry["priority"]), tuple(entry.get("pos") or ()),
+                          tuple(entry["civilian_target"]) if entry.get("civilian_target") else None,
+                          bool(entry.get("territory")), bool(entry.get("announcement")))
+        for lemma in entry.get("lemmas") or []:
+            if not str(lemma).strip():
+                raise ValueError(f"triggers.yaml: empty lemma in {entry['id']}")
+            by_lemma.setdefault(str(lemma).lower(), trigger)
+        if entry.get("phrases"):
+            phrase_triggers[trigger.id] = trigger
+            matcher.add(trigger.id, list(nlp.tokenizer.pipe(entry["phrases"])))
+    return Lexicon(by_lemma, matcher, phrase_triggers, context)
+
+
+@lru_cache(maxsize=2)
+def _actor_matcher(nlp, actor_files: tuple) -> ActorMatcher:
+    return ActorMatcher(nlp, load_dictionary(actor_files))
+
+
+# --- the stage ----------------------------------------------------------------------------
+
+
+def extract_events(articles: list[Article], settings: Settings) -> list[Article]:
+    """Batch stage: actors, then events, for every parsed article."""
+    nlp = build_nlp(settings)
+    matcher = _actor_matcher(nlp, tuple(settings.actor_files))
+    lexicon = _lexicon(nlp)
+    for article in articles:
+        if article.doc is None or article.status != "new":
+            continue
+        article.actors = find_actors(article, matcher, settings)
+        doc = article.doc
+        phrase_spans = [(lexicon.phrase_triggers[doc.vocab.strings[m]], doc[a:b]) for m, a, b in lexicon.phrase_matcher(doc)]
+        article.events = _merge_within_article(
+            [e for sent in doc.sents
+             if (e := _sentence_event(article, sent, phrase_spans, lexicon, matcher.dictionary, settings))])
+    return articles
+
+
+def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> list[ActorMention]:
+    """Dictionary actors, generic phrases, and named groups the dictionary lacks (kept as written)."""
+    d = matcher.dictionary
+    mentions = []
+    for span in matcher(article.doc):
+        if span.label_ == ACTOR_LABEL:
+            actor = d.actors[span.id_]
+            mentions.append(ActorMention(span.start_char, span.end_char, span.text, actor.name, actor.inter,
+                                         actor.country, source="actor_dictionary", confidence=0.95))
+        else:
+            mentions.append(ActorMention(span.start_char, span.end_char, span.text, None, None, None,
+                                         role=span.id_, source="generic_phrase", confidence=0.7))
+    covered = [(m.start, m.end) for m in mentions]
+    for ent in article.doc.ents:
+        if ent.label_ == "ORG" and not any(s < ent.end_char and ent.start_char < e for s, e in covered):
+            if any(w in ent.text.lower() for w in ("group", "front", "movement", "brigade", "army", "militia",
+                                                      "forces", "katiba", "battalion", "coalition", "alliance")):
+                mentions.append(ActorMention(ent.start_char, ent.end_char, ent.text, ent.text, None, None,
+                                             source="ner:unknown_group", confidence=0.5))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+# --- one sentence -------------------------------------------------------------------------
+
+
+ANAPHORIC = {"this", "that", "these", "those", "such"}
+
+
+def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[tuple[int, int]]):
+    """(trigger, head token, start_char, end_char) for every trigger word outside actor names.
+
+    A noun trigger with "this"/"that" points back to an event told before ("despite this
+    withdrawal"), so it is not a new report."""
+    found = []
+    for token in sent:
+        trigger = lexicon.by_lemma.get(token.lemma_.lower())
+        if trigger and (not trigger.pos or token.pos_ in trigger.pos):
+            found.append((trigger, token, token.idx, token.idx + len(token.text)))
+    for trigger, span in phrase_spans:
+        if sent.start <= span.start < sent.end:
+            found.append((trigger, span.root, span.start_char, span.end_char))
+    return [f for f in found if not any(s <= f[2] < e for s, e in actor_spans) and not _anaphoric(f[1])]
+
+
+def _anaphoric(token) -> bool:
+    """ "this withdrawal", "the withdrawal" (with nothing of its own): an event told before."""
+    if token.pos_ != "NOUN":
+        return False
+    dets = {c.lower_ for c in token.children if c.dep_ == "det"}
+    if dets & ANAPHORIC:
+        return True
+    own = [c for c in token.children if c.dep_ in ("poss", "compound", "amod", "nummod")
+           or (c.dep_ == "prep" and c.lower_ in ("of", "by", "on", "against", "in", "near"))]
+    return "the" in dets and not own
+
+
+def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon, d: ActorDictionary,
+                    settings: Settings) -> Event | None:
+    in_sentence = [m for m in article.actors if sent.start_char <= m.start < sent.end_char]
+    found = _triggers_in(sent, phrase_spans, lexicon, [(m.start, m.end) for m in in_sentence if m.name])
+    if not found:
+        return None
+    trigger, token, t_start, t_end = max(found, key=lambda f: (f[0].priority, -f[2]))
+    violent = trigger.event_type in VIOLENT
+    actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
+    place = place_for_sentence(article, sent.start_char, sent.end_char)
+    country = (place.place.country if place and place.place else None) or _article_country(article, settings)
+    actor1, actor2 = _resolve_generic(actor1, d, country), _resolve_generic(actor2, d, country)
+    fatalities = count_fatalities(sent)
+    published = article.published.date() if isinstance(article.published, datetime) else article.published
+    when = sentence_date(sent, published)
+    if when is not None and _in_other_clause(when.text, sent, token):
+        when = None  # "the group, which has operated there since 2021, began pulling out"
+    when = when or _publication_day(published)
+
+    event_type, sub_event_type = trigger.event_type, trigger.sub_event_type
+    if trigger.civilian_target and actor2 is not None and actor2.inter == CIVILIAN_INTER:
+        event_type, sub_event_type = trigger.civilian_target
+    elif trigger.civilian_target and actor2 is None and _victims_are_civilians(sent, d):
+        event_type, sub_event_type = trigger.civilian_target
+    if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
+        sub_event_type = "Non-state actor overtakes territory"
+    if event_type == "Battles" and actor1 is None and actor2 is not None and actor2.inter == 1:
+        # "30 soldiers were killed in an attack": the attacker is unnamed, the target is known.
+        actor1 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="unidentified_armed_group"),
+                                  d, country) if country else None
+
+    plural_noun = token.pos_ == "NOUN" and token.tag_ == "NNS"
+    if (violent or plural_noun) and not _has_anchor(sent, place, when, fatalities, town_counts=not plural_noun):
+        return None  # "jihadist attacks have intensified": a trend, not an incident
+    if actor1 is None and (not violent or actor2 is None):
+        return None  # ACLED codes no event without its first actor
+    context = _context(token, sent, trigger, lexicon.context, when, published, actor1, settings)
+    s_start, s_end = _stripped(article.text, sent.start_char, sent.end_char)
+    raw_start, raw_end = article.offsets.span_to_raw(s_start, s_end)
+    source = EventSource(article.id, article.text[s_start:s_end], s_start, s_end, raw_start, raw_end,
+                         article.text[t_start:t_end], t_start, t_end, trigger.id)
+    confidence = 0.4 + 0.2 * (actor1 is not None) + 0.1 * (actor2 is not None) + 0.15 * (place is not None) \
+        + 0.1 * (when is not None and when.rule != "publication_date") + 0.05 * (fatalities is not None)
+    return Event(event_type, sub_event_type, trigger.plover_type, trigger.plover_mode, actor1, actor2, place, when,
+                 fatalities, [source], context, round(min(confidence, 1.0), 2), priority=trigger.priority)
+
+
+def _in_other_clause(text: str, sent, trigger) -> bool:
+    at = sent.text.find(text) if text else -1
+    if at < 0:
+        return False
+    char = sent.start_char + at
+    for token in sent:
+        if token.dep_ in ("relcl", "acl", "appos"):
+            sub = list(token.subtree)
+            lo, hi = sub[0].idx, sub[-1].idx + len(sub[-1].text)
+            if lo <= char < hi and not lo <= trigger.idx < hi:
+                return True
+    return False
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: bool = True) -> bool:
+    """A violent event needs something concrete in its sentence: a town, a date or a toll
+    (a plural noun, "attacks", "agreements", needs a date or a toll)."""
+    if town_counts and place is not None and place.place is not None and sent.start_char <= place.start < sent.end_char \
+            and place.place.geo_precision <= 2:
+        return True
+    if when is not None and when.rule != "publication_date" and not when.rule.startswith("since:"):
+        return True
+    if fatalities is None or fatalities.rule.endswith(":claim") or fatalities.rule.startswith("plural"):
+        return False
+    # "thousands have been killed": a tally of a war, not of an incident
+    return not (fatalities.rule.startswith("vague") and fatalities.best >= 100)
+
+
+def _publication_day(published: date | None) -> DateSpan | None:
+    if published is None:
+        return None
+    return DateSpan(published - timedelta(days=6), published, 2, "", "publication_date")
+
+
+def _mention_at(token, mentions: list[ActorMention]) -> ActorMention | None:
+    """The actor mention that covers the token or stands in its subtree (nearest first)."""
+    for m in mentions:
+        if m.start <= token.idx < m.end:
+            return m
+    phrase = _phrase(token)
+    inside = [m for m in mentions if any(t.idx <= m.start < t.idx + len(t.text) for t in phrase)]
+    return min(inside, key=lambda m: abs(m.start - token.idx)) if inside else None
+
+
+CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "appos"}
+
+
+def _phrase(token) -> list:
+    """The token's phrase without the clauses hanging from it ("a claim [that accompanies ...]")."""
+    out, todo = [], [token]
+    while todo:
+        t = todo.pop()
+        out.append(t)
+        todo.extend(c for c in t.children if c.dep_ not in CLAUSES)
+    return out
+
+
+def _roles(token, sent, mentions: list[ActorMention], guess_target: bool = True) \
+        -> tuple[ActorMention | None, ActorMention | None]:
+    """Agent and patient of the trigger, from the dependency parse; word order as a fallback
+    (for the target only in violent events: a withdrawal has no target unless the text names one)."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    agent = patient = None
+    # "JNIM's attack", "a JNIM attack", "an attack by JNIM", "an attack on the army"
+    for child in token.children:
+        if child.dep_ in ("poss", "compound", "nmod", "amod") and not agent:
+            agent = _mention_at(child, mentions)
+        if child.dep_ == "prep" and child.lower_ in ("by",):
+            agent = agent or next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
+        if child.dep_ == "prep" and child.lower_ in ("on", "against", "targeting", "in") and not patient:
+            found = next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
+            if found and (child.lower_ != "in" or found.inter in (1, CIVILIAN_INTER)):
+                patient = found
+    for v in (verb, verb.head if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl") else None):
+        if v is None:
+            continue
+        for child in v.children:
+            if child.dep_ == "nsubj" and not agent:
+                agent = _mention_at(child, mentions)
+            elif child.dep_ == "agent":
+                agent = agent or next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
+            elif child.dep_ in ("dobj", "nsubjpass") and not patient:
+                patient = _mention_at(child, mentions)
+        if agent or patient:
+            break
+    # "killing 30 soldiers" hangs off the main verb as a participle clause
+    if not patient:
+        for child in verb.children:
+            if child.dep_ in ("advcl", "xcomp", "conj") and child.lemma_ in ("kill", "wound", "abduct", "kidnap"):
+                patient = next((_mention_at(c, mentions) for c in child.children if c.dep_ == "dobj"), None)
+    # "Wagner said it would pull out": the speaker is the agent of the reported act
+    if not agent and verb.dep_ in ("ccomp", "xcomp", "conj"):
+        head = verb.head
+        agent = next((_mention_at(c, mentions) for c in head.children if c.dep_ == "nsubj"), None)
+    # "X claimed responsibility for the attack"
+    if not agent:
+        for t in sent:
+            if t.lemma_ == "claim" and any(c.lower_ == "responsibility" for c in t.children):
+                agent = next((_mention_at(c, mentions) for c in t.children if c.dep_ == "nsubj"), None)
+    named = [m for m in mentions if m is not agent and m is not patient]
+    if agent is None and patient is None and named:
+        agent, named = named[0], named[1:]
+    if patient is None and agent is not None and named and guess_target:
+        others = [m for m in named if m.name != agent.name or m.role != agent.role]
+        patient = others[0] if others else None
+    if agent is not None and patient is not None and agent.name and agent.name == patient.name:
+        patient = None
+    return agent, patient
+
+
+def _resolve_generic(m: ActorMention | None, d: ActorDictionary, country: str | None) -> ActorMention | None:
+    """A generic phrase becomes the actor of the event's country ("gunmen" -> UAG (Mali))."""
+    if m is None or m.name or not m.role:
+        return m
+    actor = d.generic(m.role, country)
+    if actor is None:
+        return None
+    return replace(m, name=actor.name, inter=actor.inter, country=actor.country)
+
+
+def _article_country(article: Article, settings: Settings) -> str | None:
+    """The country most of the article's places lie in, else the first focus country."""
+    counts: dict[str, int] = {}
+    for p in article.places:
+        if p.place and p.place.country:
+            counts[p.place.country] = counts.get(p.place.country, 0) + 1
+    if counts:
+        return max(counts, key=counts.get)
+    return settings.focus_countries[0] if settings.focus_countries else None
+
+
+def _victims_are_civilians(sent, d: ActorDictionary) -> bool:
+    """A death toll of civilians with no named target ("killing 44 worshippers")."""
+    for token in sent:
+        if token.lemma_ in ("kill", "die", "dead", "massacre", "murder") or token.lower_ == "killed":
+            for t in token.subtree:
+                if d.generic_phrases.get(t.lower_) == "civilians":
+                    return True
+    return False
+
+
+def _context(token, sent, trigger: Trigger, cues: dict, when: DateSpan | None, published: date | None,
+             actor1: ActorMention | None, settings: Settings) -> str | None:
+    lemmas_up = [token] + list(token.ancestors)[:3]
+    around = {t.lower_ for t in lemmas_up for t in list(t.children)} | {t.lemma_ for t in lemmas_up}
+    if any(c.dep_ == "neg" for t in lemmas_up[:2] for c in t.children) or \
+            any(t.lemma_ in cues["denial_verbs"] for t in lemmas_up[1:]):
+        return "negated"
+    if when is not None and when.rule != "publication_date" and \
+            is_background(when, published, cues.get("background_days", settings.background_days)):
+        return "historical"
+    near = " ".join(t.lower_ for c in token.children if c.dep_ in ("npadvmod", "advmod", "prep", "advcl")
+                    for t in c.subtree)
+    if any(phrase in f" {near} " for phrase in cues["historical_phrases"]):
+        return "historical"
+    chain = [token] + list(token.ancestors)
+    if any(c.dep_ == "aux" and c.lower_ == "had" for t in chain for c in t.children):
+        return "historical"  # "Wagner had been instrumental ... replacing French forces"
+    if published is not None and (when is None or when.rule == "publication_date"):
+        years = [int(t.text) for t in sent if t.like_num and len(t.text) == 4 and t.text.isdigit()
+                 and 1900 < int(t.text) <= published.year]
+        if years and max(years) <= published.year - 2:
+            return "historical"  # "since the collapse of the 2015 accord"
+    if actor1 is not None and published is not None:
+        active = _active_years(actor1.name, settings)
+        if active and published.year > active[1] + 1:
+            return "historical"
+    if any(t.lemma_ in cues["historical_marks"] for t in token.subtree if t.dep_ in ("advmod", "prep", "mark")) \
+            and when is not None and when.rule != "publication_date":
+        return "historical"
+    aux = {c.lower_ for t in lemmas_up[:2] for c in t.children if c.dep_ in ("aux", "auxpass")}
+    if aux & set(cues["hypothetical_aux"]) or around & set(cues["hypothetical_marks"]) or \
+            any(t.lemma_ in cues["hypothetical_verbs"] and t.dep_ != "ROOT" or
+                (t.lemma_ in cues["hypothetical_verbs"] and t is not token and token.dep_ == "xcomp")
+                for t in lemmas_up[1:2]):
+        return "hypothetical"
+    if not trigger.announcement:
+        text = sent.text.lower()
+        if aux & set(cues["future_aux"]) or any(p in text for p in cues["future_phrases"]):
+            return "future"
+    return None
+
+
+def _active_years(name: str | None, settings: Settings) -> tuple[int, int] | None:
+    if not name:
+        return None
+    actor = load_dictionary(tuple(settings.actor_files)).actors.get(name)
+    return actor.active if actor else None
+
+
+# --- merging sentences of one article ------------------------------------------------------
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    if a.context != b.context:
+        return False
+    if a.event_type != b.event_type and not {a.event_type, b.event_type} <= {"Battles", "Violence against civilians",
+                                                                           "Explosions/Remote violence"}:
+        return False
+    pa = a.place.place if a.place else None
+    pb = b.place.place if b.place else None
+    if pa and pb and (pa.name != pb.name) and _km(pa, pb) > 50:
+        return False
+    if a.event_type == "Strategic developments" and (a.sub_event_type, a.plover_type) != (b.sub_event_type, b.plover_type):
+        return False
+    if a.actor1 and b.actor1 and a.actor1.name != b.actor1.name:
+        return False
+    names_a = {m.name for m in (a.actor1, a.actor2) if m and m.name}
+    names_b = {m.name for m in (b.actor1, b.actor2) if m and m.name}
+    if names_a and names_b and not names_a & names_b:
+        return False
+    if a.date and b.date and a.date.rule != "publication_date" and b.date.rule != "publication_date" and \
+            (a.date.end < b.date.start - timedelta(days=1) or b.date.end < a.date.start - timedelta(days=1)):
+        return False
+    return True
+
+
+def _km(a, b) -> float:
+    from math import asin, cos, radians, sin, sqrt
+
+    dlat, dlon = radians(b.latitude - a.latitude), radians(b.longitude - a.longitude)
+    h = sin(dlat / 2) ** 2 + cos(radians(a.latitude)) * cos(radians(b.latitude)) * sin(dlon / 2) ** 2
+    return 2 * 6371 * asin(sqrt(h))
+
+
+def _merge_within_article(events: list[Event]) -> list[Event]:
+    merged: list[Event] = []
+    for event in events:
+        target = next((m for m in merged if _same_event(m, event)), None)
+        if target is None:
+            merged.append(event)
+            continue
+        lead, other = (event, target) if event.priority > target.priority else (target, event)
+        combined = replace(lead, sources=target.sources + event.sources)
+        combined.actor1 = lead.actor1 or other.actor1
+        combined.actor2 = lead.actor2 if lead.actor2 and lead.actor2.name != (combined.actor1.name if combined.actor1 else None) \
+            else other.actor2
+        if combined.actor2 and combined.actor1 and combined.actor2.name == combined.actor1.name:
+            combined.actor2 = None
+        combined.place = _finer_place(lead.place, other.place)
+        combined.date = _finer_date(lead.date, other.date)
+        counts = [f for f in (lead.fatalities, other.fatalities) if f is not None]
+        combined.fatalities = merge_counts(counts) if counts else None
+        combined.confidence = max(lead.confidence, other.confidence)
+        merged[merged.index(target)] = combined
+    return merged
+
+
+def _finer_place(a, b):
+    if a is None or a.place is None:
+        return b or a
+    if b is None or b.place is None:
+        return a
+    return a if a.place.geo_precision <= b.place.geo_precision else b
+
+
+def _finer_date(a: DateSpan | None, b: DateSpan | None) -> DateSpan | None:
+    if a is None or a.rule == "publication_date":
+        return b or a
+    if b is None or b.rule == "publication_date":
+        return a
+    return a if a.precision <= b.precision else b

@@ -1,0 +1,53 @@
+"""Events as flat records: the database row, and the JSON object every export starts from."""
+
+from __future__ import annotations
+
+from .actors import load_dictionary
+from .document import Article, Event
+
+
+def country_name(iso: str | None) -> str | None:
+    country = load_dictionary().countries.get(iso or "")
+    return country.acled_name if country else None
+
+
+def summary(event: Event) -> str:
+    """A one-sentence note: the clearest source sentence, on one line."""
+    sentence = max(event.sources, key=lambda s: len(s.sentence) if len(s.sentence) < 400 else 0).sentence
+    return " ".join(sentence.split())
+
+
+def event_rows(article: Article, event: Event, event_id: str) -> tuple[dict, list[dict]]:
+    place = event.place.place if event.place else None
+    when, deaths = event.date, event.fatalities
+    row = {
+        "id": event_id, "article_id": article.id,
+        "event_date": when.start.isoformat() if when and when.precision == 1 else (when.end.isoformat() if when else None),
+        "date_start": when.start.isoformat() if when else None, "date_end": when.end.isoformat() if when else None,
+        "time_precision": min(when.precision, 3) if when else None,
+        "date_text": when.text if when else None, "date_rule": when.rule if when else None,
+        "event_type": event.event_type, "sub_event_type": event.sub_event_type,
+        "plover_type": event.plover_type, "plover_mode": event.plover_mode,
+        "actor1": event.actor1.name if event.actor1 else None,
+        "assoc_actor_1": "; ".join(event.assoc_actor_1) or None,
+        "inter1": event.actor1.inter if event.actor1 else None,
+        "actor2": event.actor2.name if event.actor2 else None,
+        "assoc_actor_2": "; ".join(event.assoc_actor_2) or None,
+        "inter2": event.actor2.inter if event.actor2 else None,
+        "country": country_name(place.country) if place else None, "iso": place.country if place else None,
+        "admin1": place.admin1 if place else None, "admin2": place.admin2 if place else None,
+        "location": place.name if place else None,
+        "latitude": place.latitude if place else None, "longitude": place.longitude if place else None,
+        "geo_precision": place.geo_precision if place else None,
+        "geonames_id": place.geonames_id if place else None,
+        "place_rule": event.place.rule if event.place else None,
+        "fatalities": deaths.best if deaths else 0,
+        "fatalities_low": deaths.low if deaths else 0, "fatalities_high": deaths.high if deaths else 0,
+        "fatalities_text": deaths.text if deaths else None,
+        "notes": summary(event), "confidence": event.confidence, "context": event.context,
+    }
+    sources = [{"event_id": event_id, "article_id": s.article_id, "sentence": s.sentence, "start": s.start,
+                "end": s.end, "raw_start": s.raw_start, "raw_end": s.raw_end, "trigger": s.trigger,
+                "trigger_start": s.trigger_start, "trigger_end": s.trigger_end, "rule": s.rule}
+               for s in event.sources]
+    return row, sources
