@@ -26,6 +26,10 @@ from .settings import Settings, data_path
 
 CIVILIAN_INTER = 7
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
+# Who acts when the text names no one: ACLED's unidentified armed group, or the crowd itself.
+DEFAULT_ACTOR1 = {"Battles": "unidentified_armed_group", "Explosions/Remote violence": "unidentified_armed_group",
+                  "Violence against civilians": "unidentified_armed_group", "Protests": "protesters",
+                  "Riots": "rioters"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Trigger:
     civilian_target: tuple[str, str] | None = None
     territory: bool = False
     announcement: bool = False
+    needs_object_place: bool = False
 
 
 @dataclass
@@ -65,7 +70,8 @@ def _lexicon(nlp) -> Lexicon:
         trigger = Trigger(entry["id"], entry["event_type"], entry["sub_event_type"], plover[0], plover[1],
                           int(entry["priority"]), tuple(entry.get("pos") or ()),
                           tuple(entry["civilian_target"]) if entry.get("civilian_target") else None,
-                          bool(entry.get("territory")), bool(entry.get("announcement")))
+                          bool(entry.get("territory")), bool(entry.get("announcement")),
+                          bool(entry.get("needs_object_place")))
         for lemma in entry.get("lemmas") or []:
             if not str(lemma).strip():
                 raise ValueError(f"triggers.yaml: empty lemma in {entry['id']}")
@@ -137,12 +143,26 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
     found = []
     for token in sent:
         trigger = lexicon.by_lemma.get(token.lemma_.lower())
-        if trigger and (not trigger.pos or token.pos_ in trigger.pos):
+        if trigger and (not trigger.pos or token.pos_ in trigger.pos) and \
+                (not trigger.needs_object_place or _object_is_place(token)):
             found.append((trigger, token, token.idx, token.idx + len(token.text)))
     for trigger, span in phrase_spans:
         if sent.start <= span.start < sent.end:
             found.append((trigger, span.root, span.start_char, span.end_char))
     return [f for f in found if not any(s <= f[2] < e for s, e in actor_spans) and not _anaphoric(f[1])]
+
+
+PLACE_WORDS = {"town", "city", "village", "base", "camp", "position", "post", "locality", "area", "garrison",
+               "stronghold", "outpost", "district", "region", "capital", "airport", "checkpoint"}
+
+
+def _object_is_place(token) -> bool:
+    """ "seized Kidal", "captured the camp" (not "seized weapons", "captured a soldier")."""
+    for child in token.children:
+        if child.dep_ in ("dobj", "nsubjpass"):
+            if child.ent_type_ in ("GPE", "LOC", "FAC") or child.lemma_ in PLACE_WORDS:
+                return True
+    return False
 
 
 def _anaphoric(token) -> bool:
@@ -183,15 +203,16 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         event_type, sub_event_type = trigger.civilian_target
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
         sub_event_type = "Non-state actor overtakes territory"
-    if event_type == "Battles" and actor1 is None and actor2 is not None and actor2.inter == 1:
-        # "30 soldiers were killed in an attack": the attacker is unnamed, the target is known.
-        actor1 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="unidentified_armed_group"),
-                                  d, country) if country else None
+    default_role = DEFAULT_ACTOR1.get(event_type)
+    if actor1 is None and default_role and country:
+        # "30 soldiers were killed in an attack": the attacker is unnamed; "hundreds rallied": protesters.
+        actor1 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role=default_role,
+                                               source="default_actor", confidence=0.5), d, country)
 
     plural_noun = token.pos_ == "NOUN" and token.tag_ == "NNS"
     if (violent or plural_noun) and not _has_anchor(sent, place, when, fatalities, town_counts=not plural_noun):
         return None  # "jihadist attacks have intensified": a trend, not an incident
-    if actor1 is None and (not violent or actor2 is None):
+    if actor1 is None:
         return None  # ACLED codes no event without its first actor
     context = _context(token, sent, trigger, lexicon.context, when, published, actor1, settings)
     s_start, s_end = _stripped(article.text, sent.start_char, sent.end_char)
@@ -269,18 +290,60 @@ def _phrase(token) -> list:
     return out
 
 
+HARM = {"kill", "wound", "injure", "abduct", "kidnap", "massacre", "execute", "murder", "die", "behead", "target"}
+MODIFIER_SUFFIXES = ("-linked", "-affiliated", "-backed", "-allied", "-aligned", "-led", "-inspired")
+
+
+def _victims(sent, mentions: list[ActorMention]) -> list[ActorMention]:
+    """Mentions harmed in the sentence: "30 soldiers were killed", "killing 44 worshippers"."""
+    victims = []
+    for t in sent:
+        if t.lemma_ not in HARM:
+            continue
+        passive = t.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in t.children)
+        for c in t.children:
+            if c.dep_ == "nsubjpass" or (c.dep_ == "nsubj" and (passive or t.lemma_ == "die")) or \
+                    (c.dep_ == "dobj" and not passive):
+                found = _mention_at(c, mentions)
+                if found:
+                    victims.append(found)
+    return victims
+
+
 def _roles(token, sent, mentions: list[ActorMention], guess_target: bool = True) \
         -> tuple[ActorMention | None, ActorMention | None]:
     """Agent and patient of the trigger, from the dependency parse; word order as a fallback
-    (for the target only in violent events: a withdrawal has no target unless the text names one)."""
+    (for the target only in violent events: a withdrawal has no target unless the text names one).
+    Those harmed are never the agent; "al-Qaeda-linked X" names X, not al-Qaeda."""
+    text = sent.doc.text
+    mentions = [m for m in mentions if not text[m.end:m.end + 12].lower().startswith(MODIFIER_SUFFIXES)]
+    victims = _victims(sent, mentions)
+    agent, patient = _roles_from_parse(token, sent, [m for m in mentions if m not in victims], mentions,
+                                       guess_target)
+    if agent is not None and agent in victims:
+        agent, patient = None, patient or agent
+    if patient is None and victims and guess_target:
+        patient = victims[0]
+    if agent is not None and patient is not None and agent.name and agent.name == patient.name:
+        patient = None
+    return agent, patient
+
+
+def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[ActorMention], guess_target: bool):
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
     agent = patient = None
+    # "drone strikes carried out by the Malian army"
+    for child in token.children:
+        if child.dep_ == "acl":
+            for c in child.children:
+                if c.dep_ == "agent":
+                    agent = next((_mention_at(p, agents) for p in c.children if p.dep_ == "pobj"), None)
     # "JNIM's attack", "a JNIM attack", "an attack by JNIM", "an attack on the army"
     for child in token.children:
         if child.dep_ in ("poss", "compound", "nmod", "amod") and not agent:
-            agent = _mention_at(child, mentions)
+            agent = _mention_at(child, agents)
         if child.dep_ == "prep" and child.lower_ in ("by",):
-            agent = agent or next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
+            agent = agent or next((_mention_at(c, agents) for c in child.children if c.dep_ == "pobj"), None)
         if child.dep_ == "prep" and child.lower_ in ("on", "against", "targeting", "in") and not patient:
             found = next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
             if found and (child.lower_ != "in" or found.inter in (1, CIVILIAN_INTER)):
@@ -290,9 +353,9 @@ def _roles(token, sent, mentions: list[ActorMention], guess_target: bool = True)
             continue
         for child in v.children:
             if child.dep_ == "nsubj" and not agent:
-                agent = _mention_at(child, mentions)
+                agent = _mention_at(child, agents)
             elif child.dep_ == "agent":
-                agent = agent or next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
+                agent = agent or next((_mention_at(c, agents) for c in child.children if c.dep_ == "pobj"), None)
             elif child.dep_ in ("dobj", "nsubjpass") and not patient:
                 patient = _mention_at(child, mentions)
         if agent or patient:
@@ -305,20 +368,18 @@ def _roles(token, sent, mentions: list[ActorMention], guess_target: bool = True)
     # "Wagner said it would pull out": the speaker is the agent of the reported act
     if not agent and verb.dep_ in ("ccomp", "xcomp", "conj"):
         head = verb.head
-        agent = next((_mention_at(c, mentions) for c in head.children if c.dep_ == "nsubj"), None)
+        agent = next((_mention_at(c, agents) for c in head.children if c.dep_ == "nsubj"), None)
     # "X claimed responsibility for the attack"
     if not agent:
         for t in sent:
             if t.lemma_ == "claim" and any(c.lower_ == "responsibility" for c in t.children):
-                agent = next((_mention_at(c, mentions) for c in t.children if c.dep_ == "nsubj"), None)
+                agent = next((_mention_at(c, agents) for c in t.children if c.dep_ == "nsubj"), None)
+    if agent is None and patient is None and agents:
+        agent = agents[0]
     named = [m for m in mentions if m is not agent and m is not patient]
-    if agent is None and patient is None and named:
-        agent, named = named[0], named[1:]
     if patient is None and agent is not None and named and guess_target:
         others = [m for m in named if m.name != agent.name or m.role != agent.role]
         patient = others[0] if others else None
-    if agent is not None and patient is not None and agent.name and agent.name == patient.name:
-        patient = None
     return agent, patient
 
 
@@ -417,16 +478,25 @@ def _same_event(a: Event, b: Event) -> bool:
         return False
     if a.event_type == "Strategic developments" and (a.sub_event_type, a.plover_type) != (b.sub_event_type, b.plover_type):
         return False
-    if a.actor1 and b.actor1 and a.actor1.name != b.actor1.name:
+    if a.actor1 and b.actor1 and a.actor1.name != b.actor1.name and not _compatible(a.actor1, b.actor1):
         return False
     names_a = {m.name for m in (a.actor1, a.actor2) if m and m.name}
     names_b = {m.name for m in (b.actor1, b.actor2) if m and m.name}
-    if names_a and names_b and not names_a & names_b:
+    if names_a and names_b and not names_a & names_b and not (a.actor1 and b.actor1 and _compatible(a.actor1, b.actor1)):
         return False
     if a.date and b.date and a.date.rule != "publication_date" and b.date.rule != "publication_date" and \
             (a.date.end < b.date.start - timedelta(days=1) or b.date.end < a.date.start - timedelta(days=1)):
         return False
     return True
+
+
+def _unidentified(m: ActorMention | None) -> bool:
+    return m is not None and m.role == "unidentified_armed_group"
+
+
+def _compatible(a: ActorMention, b: ActorMention) -> bool:
+    """ "Militants" in one sentence and "JNIM" in the next can be the same attackers."""
+    return (_unidentified(a) and b.inter in (2, 3, 4)) or (_unidentified(b) and a.inter in (2, 3, 4))
 
 
 def _km(a, b) -> float:
@@ -447,6 +517,8 @@ def _merge_within_article(events: list[Event]) -> list[Event]:
         lead, other = (event, target) if event.priority > target.priority else (target, event)
         combined = replace(lead, sources=target.sources + event.sources)
         combined.actor1 = lead.actor1 or other.actor1
+        if _unidentified(combined.actor1) and other.actor1 and not _unidentified(other.actor1):
+            combined.actor1 = other.actor1
         combined.actor2 = lead.actor2 if lead.actor2 and lead.actor2.name != (combined.actor1.name if combined.actor1 else None) \
             else other.actor2
         if combined.actor2 and combined.actor1 and combined.actor2.name == combined.actor1.name:

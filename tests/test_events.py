@@ -1,0 +1,166 @@
+"""Event extraction on real text: the seed articles, the sample corpus, and context cues."""
+
+from __future__ import annotations
+
+from math import asin, cos, radians, sin, sqrt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitrep.document import RawArticle
+from sitrep.ingest import read_articles
+from sitrep.pipeline import process
+from sitrep.records import event_rows
+
+
+def km(lat1, lon1, lat2, lon2) -> float:
+    h = sin(radians(lat2 - lat1) / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * asin(sqrt(h))
+
+
+def rows(article) -> list[dict]:
+    out = []
+    for n, event in enumerate(article.events, start=1):
+        row, sources = event_rows(article, event, f"{article.id}-{n}")
+        row["sentences"] = [s["sentence"] for s in sources]
+        out.append(row)
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed_events(seeds_dir, settings):
+    articles = process([r for r in read_articles([seeds_dir], settings)], settings)
+    return articles, [r for a in articles for r in rows(a)]
+
+
+def test_seed_withdrawal_boulikessi_and_africa_corps(seed_events):
+    _, events = seed_events
+    new = [e for e in events if e["context"] is None]
+    assert any(e["event_type"] == "Strategic developments" and e["actor1"] == "Wagner Group"
+               and (e["event_date"] or "").startswith("2025-06") for e in new)
+    boulikessi = [e for e in new if e["latitude"] is not None and km(e["latitude"], e["longitude"], 14.80, -1.32) <= 25]
+    assert boulikessi and boulikessi[0]["fatalities"] == 30 and boulikessi[0]["event_type"] == "Battles"
+    assert any(e["actor1"] == "Africa Corps" and e["event_type"] == "Strategic developments" for e in new)
+
+
+@pytest.mark.parametrize("background", ["2015", "2021 coup", "French forces", "United Nations"])
+def test_seed_background_is_flagged(seed_events, background):
+    _, events = seed_events
+    for e in events:
+        if any(background in s for s in e["sentences"]) and not any("Boulikessi" in s for s in e["sentences"]):
+            assert e["context"] is not None, (background, e["notes"])
+
+
+def test_seed_claims_are_attributed_to_wagner(seed_events):
+    articles, _ = seed_events
+    speakers = {c.speaker_actor for a in articles for c in a.claims}
+    assert "Wagner Group" in speakers
+    control = [c for a in articles for c in a.claims if "control" in c.text and c.speaker_actor == "Wagner Group"]
+    assert control, "Wagner's claim that the state controls its territory"
+
+
+# --- the sample corpus, against its manifest ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_events(samples_dir, settings):
+    corpus = samples_dir / "corpus"
+    articles = process([r for r in read_articles([corpus], settings)], settings)
+    by_key = {}
+    for a in articles:
+        key = Path(a.raw.path).relative_to(corpus).as_posix() + (f":{a.raw.line}" if a.raw.line else "")
+        by_key[key] = [r for r in rows(a) if r["context"] is None]
+    manifest = yaml.safe_load((samples_dir / "manifest.yaml").read_text(encoding="utf-8"))
+    return by_key, manifest
+
+
+def find(events, **expected):
+    """The first event with every expected field (lat/lon as (lat, lon, km))."""
+    for e in events:
+        near = expected.get("near")
+        if near and (e["latitude"] is None or km(e["latitude"], e["longitude"], near[0], near[1]) > near[2]):
+            continue
+        if all(e.get(k) == v for k, v in expected.items() if k != "near"):
+            return e
+    return None
+
+
+@pytest.mark.parametrize("file, expected", [
+    ("txt/boulikessi_attack_niger_bend.txt",
+     dict(event_type="Battles", sub_event_type="Armed clash", actor2="Military Forces of Mali", fatalities=30,
+          event_date="2025-06-01", near=(14.80, -1.32, 25))),
+    ("html/boulikessi_toll_sahara_gate.html",
+     dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=60, event_date="2025-06-01",
+          near=(14.80, -1.32, 25))),
+    ("txt/kidal_retaken_savanna_wire.txt",
+     dict(event_type="Battles", sub_event_type="Government regains territory", actor1="Military Forces of Mali",
+          location="Kidal", event_date="2023-11-14")),
+    ("jsonl/sahel_feed.jsonl:1",
+     dict(event_type="Explosions/Remote violence", sub_event_type="Air/drone strike", actor1="Military Forces of Mali",
+          actor2="Civilians (Mali)", location="Tinzaouaten", fatalities=21)),
+    ("jsonl/sahel_feed.jsonl:2",
+     dict(event_type="Violence against civilians", sub_event_type="Abduction/forced disappearance",
+          actor1="Unidentified Armed Group (Niger)", location="Agadez", event_date="2025-01-11")),
+    ("html/fambita_mosque_sahara_gate.html",
+     dict(event_type="Violence against civilians", sub_event_type="Attack", actor2="Civilians (Niger)", fatalities=44,
+          event_date="2025-03-21")),
+    ("txt/ied_bandiagara_dune_line.txt",
+     dict(event_type="Explosions/Remote violence", sub_event_type="Remote explosive/landmine/IED", fatalities=7,
+          event_date="2021-12-08")),
+    ("txt/bamako_parties_protest_acacia_post.txt",
+     dict(event_type="Protests", sub_event_type="Peaceful protest", actor1="Protesters (Mali)", location="Bamako",
+          event_date="2025-05-03")),
+    ("json/niamey_french_base_protest_dune_line.json",
+     dict(event_type="Protests", actor1="Protesters (Niger)", location="Niamey")),
+    ("html/aes_confederation_laterite.html",
+     dict(event_type="Strategic developments", sub_event_type="Agreement", location="Niamey", event_date="2024-07-06")),
+    ("txt/wagner_exit_dune_line.txt",
+     dict(event_type="Strategic developments", sub_event_type="Change to group/activity", actor1="Wagner Group",
+          event_date="2025-06-06")),
+])
+def test_sample_events_field_by_field(sample_events, file, expected):
+    by_key, _ = sample_events
+    assert find(by_key[file], **expected), (expected, [(e["event_type"], e["sub_event_type"], e["actor1"], e["actor2"],
+                                                        e["location"], e["event_date"], e["fatalities"])
+                                                       for e in by_key[file]])
+
+
+def test_articles_without_new_events(sample_events):
+    by_key, manifest = sample_events
+    for entry in manifest:
+        if entry["kind"] in ("non_conflict", "french"):
+            key = entry["file"] + (f":{entry['line']}" if entry.get("line") else "")
+            assert by_key[key] == [], key
+
+
+def test_event_types_match_the_manifest_mostly(sample_events):
+    """Share of hand-coded events whose type (and sub-type) some new event of the article has."""
+    by_key, manifest = sample_events
+    gold = [(e["file"] + (f":{e['line']}" if e.get("line") else ""), g)
+            for e in manifest if e["kind"] != "french" for g in e.get("events") or []]
+    types = sum(any(x["event_type"] == g["event_type"] for x in by_key[k]) for k, g in gold) / len(gold)
+    subs = sum(any(x["sub_event_type"] == g["sub_event_type"] for x in by_key[k]) for k, g in gold) / len(gold)
+    assert types >= 0.85 and subs >= 0.6, (types, subs)
+
+
+# --- context cues, on sentences written for the test ---------------------------------------
+
+
+def one_article(text: str, settings, published="2025-06-10"):
+    [article] = process([RawArticle(path="t.json", format="json", title="Report", text=text, published=published)],
+                        settings)
+    return rows(article)
+
+
+@pytest.mark.parametrize("text, context", [
+    ("The Malian army denied that its drone strike on Sunday killed 12 civilians near Ménaka.", "negated"),
+    ("In 2012, Tuareg rebels seized Kidal and drove the army out of the north.", "historical"),
+    ("Officials fear that jihadists could attack the camp at Boni in the coming days.", "hypothetical"),
+    ("Gunmen attacked the weekly market in Ansongo on Sunday, killing nine traders, residents said.", None),
+    ("Wagner will withdraw its fighters from Mali by the end of the month, the group said on Monday.", None),
+])
+def test_context_flags(settings, text, context):
+    events = one_article(text, settings)
+    assert events, text
+    assert events[0]["context"] == context, (text, events[0])
