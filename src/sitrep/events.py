@@ -188,6 +188,9 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
     place = place_for_sentence(article, sent.start_char, sent.end_char)
     country = (place.place.country if place and place.place else None) or _article_country(article, settings)
+    crowd = DEFAULT_ACTOR1.get(trigger.event_type) if trigger.event_type in ("Protests", "Riots") else None
+    if crowd and actor1 is not None and actor1.role == "civilians":
+        actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
     actor1, actor2 = _resolve_generic(actor1, d, country), _resolve_generic(actor2, d, country)
     fatalities = count_fatalities(sent)
     published = article.published.date() if isinstance(article.published, datetime) else article.published
@@ -269,12 +272,13 @@ def _publication_day(published: date | None) -> DateSpan | None:
 
 def _mention_at(token, mentions: list[ActorMention]) -> ActorMention | None:
     """The actor mention that covers the token or stands in its subtree (nearest first)."""
-    for m in mentions:
-        if m.start <= token.idx < m.end:
-            return m
+    covering = next((m for m in mentions if m.start <= token.idx < m.end), None)
+    if covering is not None and covering.role is None:
+        return covering
     phrase = _phrase(token)
     inside = [m for m in mentions if any(t.idx <= m.start < t.idx + len(t.text) for t in phrase)]
-    return min(inside, key=lambda m: abs(m.start - token.idx)) if inside else None
+    # "presumed Katiba Macina militants": the named group, not the generic head word
+    return min(inside, key=lambda m: (m.role is not None, abs(m.start - token.idx))) if inside else None
 
 
 CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "appos"}
