@@ -196,3 +196,83 @@ def gazetteer_import(
         err_console.print(f"[red]error[/red]: {file}: {e}")
         raise typer.Exit(1)
     out_console.print(f"imported {count:,} places from {file}")
+
+
+eval_app = typer.Typer(help="Measure sitrep on human-coded data (ACLED exports, geoparsing and extraction gold sets).",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _report(figures: dict, as_json: bool, title: str) -> None:
+    import json
+
+    if as_json:
+        print(json.dumps(figures))
+        return
+    table = Table(title=title, show_header=False, title_justify="left")
+    for key, value in figures.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+    out_console.print(table)
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        err_console.print(f"[red]error[/red]: {path}: no such file or folder")
+        raise typer.Exit(2)
+    return path
+
+
+@eval_app.command("acled")
+def eval_acled(
+    file: Annotated[Path, typer.Argument(help="An ACLED export (CSV with ACLED's column names).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    errors: Annotated[Optional[Path], typer.Option(help="Write the misses here, as JSONL.")] = None,
+    country: Annotated[Optional[list[str]], typer.Option(help="Focus country (ISO code) for every row; "
+                                                          "default: each row's own country.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N rows.", min=1)] = None,
+) -> None:
+    """Code each row's notes as an article and compare with ACLED's coding.
+
+    [bold]Example[/bold]
+      sitrep eval acled acled-mali.csv --json --errors misses.jsonl
+    """
+    from .evaluate.acled import evaluate
+
+    settings = load_settings()
+    figures = evaluate(_existing(file), settings, errors=errors, countries=tuple(country or ()), limit=limit,
+                       progress=not as_json)
+    _report(figures, as_json, f"sitrep eval acled {file}")
+
+
+@eval_app.command("geoparse")
+def eval_geoparse(
+    file: Annotated[Path, typer.Argument(help="Gold toponyms: the LGL / TR-News XML schema or GeoVirus's.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    errors: Annotated[Optional[Path], typer.Option(help="Write the misses here, as JSONL.")] = None,
+) -> None:
+    """Recognise and resolve toponyms, and compare with the gold spans and coordinates.
+
+    [bold]Example[/bold]
+      sitrep eval geoparse lgl.xml --json
+    """
+    from .evaluate.geoparse import evaluate
+
+    figures = evaluate(_existing(file), load_settings(), errors=errors, progress=not as_json)
+    _report(figures, as_json, f"sitrep eval geoparse {file}")
+
+
+@eval_app.command("extract")
+def eval_extract(
+    folder: Annotated[Path, typer.Argument(help="A folder with ground-truth.json and html/ID.html.gz.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    errors: Annotated[Optional[Path], typer.Option(help="Write per-page figures here, as JSONL.")] = None,
+) -> None:
+    """Extract article bodies from web pages and compare with the gold bodies (and plain trafilatura).
+
+    [bold]Example[/bold]
+      sitrep eval extract article-extraction/ --json
+    """
+    from .evaluate.extract import evaluate
+
+    figures = evaluate(_existing(folder), load_settings(), errors=errors, progress=not as_json)
+    _report(figures, as_json, f"sitrep eval extract {folder}")
