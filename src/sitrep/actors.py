@@ -30,6 +30,8 @@ class Actor:
     parent: str | None = None
     wikidata: str | None = None
     active: tuple[int, int] | None = None   # years a mission was active
+    coded_as_parent: bool = False            # ACLED codes it as its parent (itself associated)
+    former_names: tuple[tuple[str, int], ...] = ()   # (name, year): the name before that year
 
 
 @dataclass
@@ -73,6 +75,22 @@ class ActorDictionary:
             return None
         name = spec["actor"].format(acled_name=country.acled_name, country=country.in_name, name=country.name)
         return self.actors.get(name) or Actor(name=name, inter=spec["inter"], country=country.iso2)
+
+    def coded(self, name: str, year: int | None) -> tuple[str, str | None]:
+        """ACLED's name for an actor in a given year, and the associated actor it implies:
+        "Katiba Macina" -> ("JNIM: ...", "Katiba Macina"); ISSP in 2018 -> "Islamic State (Greater Sahara)"."""
+        actor = self.actors.get(name)
+        if actor is None:
+            return name, None
+        associated = None
+        if actor.coded_as_parent and actor.parent in self.actors:
+            associated, actor = actor.name, self.actors[actor.parent]
+        coded = actor.name
+        for former, until in sorted(actor.former_names, key=lambda f: f[1]):
+            if year is not None and year < until:
+                coded = former
+                break
+        return coded, associated
 
     def country_of_name(self, text: str) -> str | None:
         """ISO code for a country name or demonym ("Mali", "Malian", "Burkinabè")."""
@@ -120,7 +138,9 @@ def _load(extra: tuple[Path, ...]) -> ActorDictionary:
             active = entry.get("active")
             d.add(Actor(name=entry["name"], inter=entry.get("inter"), country=entry.get("country"),
                         parent=entry.get("parent"), wikidata=entry.get("wikidata"),
-                        active=tuple(active) if active else None),
+                        active=tuple(active) if active else None,
+                        coded_as_parent=bool(entry.get("coded_as_parent")),
+                        former_names=tuple((n, int(y)) for n, y in (entry.get("former_names") or {}).items())),
                   [] if entry.get("generic") else list(entry.get("aliases") or []))
 
     # Every country's state forces, by rule.

@@ -252,9 +252,12 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: bool = True) -> bool:
     """A violent event needs something concrete in its sentence: a town, a date or a toll
-    (a plural noun, "attacks", "agreements", needs a date or a toll)."""
+    (a plural noun, "attacks", "agreements", needs a date or a toll). A village the gazetteer
+    does not know still counts as a town."""
     if town_counts and place is not None and place.place is not None and sent.start_char <= place.start < sent.end_char \
             and place.place.geo_precision <= 2:
+        return True
+    if town_counts and any(e.label_ in ("GPE", "LOC", "FAC") and not _is_country_or_region(e.text) for e in sent.ents):
         return True
     if when is not None and when.rule != "publication_date" and not when.rule.startswith("since:"):
         return True
@@ -262,6 +265,11 @@ def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: boo
         return False
     # "thousands have been killed": a tally of a war, not of an incident
     return not (fatalities.rule.startswith("vague") and fatalities.best >= 100)
+
+
+def _is_country_or_region(name: str) -> bool:
+    d = load_dictionary()
+    return d.country_of_name(name) is not None or name.lower() in ("sahel", "west africa", "africa")
 
 
 def _publication_day(published: date | None) -> DateSpan | None:

@@ -11,6 +11,12 @@ def country_name(iso: str | None) -> str | None:
     return country.acled_name if country else None
 
 
+def _coded(mention, year: int | None) -> tuple[str | None, str | None]:
+    if mention is None or not mention.name:
+        return None, None
+    return load_dictionary().coded(mention.name, year)
+
+
 def summary(event: Event) -> str:
     """A one-sentence note: the clearest source sentence, on one line."""
     sentence = max(event.sources, key=lambda s: len(s.sentence) if len(s.sentence) < 400 else 0).sentence
@@ -20,6 +26,9 @@ def summary(event: Event) -> str:
 def event_rows(article: Article, event: Event, event_id: str) -> tuple[dict, list[dict]]:
     place = event.place.place if event.place else None
     when, deaths = event.date, event.fatalities
+    year = when.start.year if when else None
+    actor1, assoc1 = _coded(event.actor1, year)
+    actor2, assoc2 = _coded(event.actor2, year)
     row = {
         "id": event_id, "article_id": article.id,
         "event_date": when.start.isoformat() if when and when.precision == 1 else (when.end.isoformat() if when else None),
@@ -28,11 +37,11 @@ def event_rows(article: Article, event: Event, event_id: str) -> tuple[dict, lis
         "date_text": when.text if when else None, "date_rule": when.rule if when else None,
         "event_type": event.event_type, "sub_event_type": event.sub_event_type,
         "plover_type": event.plover_type, "plover_mode": event.plover_mode,
-        "actor1": event.actor1.name if event.actor1 else None,
-        "assoc_actor_1": "; ".join(event.assoc_actor_1) or None,
+        "actor1": actor1,
+        "assoc_actor_1": "; ".join(dict.fromkeys([*([assoc1] if assoc1 else []), *event.assoc_actor_1])) or None,
         "inter1": event.actor1.inter if event.actor1 else None,
-        "actor2": event.actor2.name if event.actor2 else None,
-        "assoc_actor_2": "; ".join(event.assoc_actor_2) or None,
+        "actor2": actor2,
+        "assoc_actor_2": "; ".join(dict.fromkeys([*([assoc2] if assoc2 else []), *event.assoc_actor_2])) or None,
         "inter2": event.actor2.inter if event.actor2 else None,
         "country": country_name(place.country) if place else None, "iso": place.country if place else None,
         "admin1": place.admin1 if place else None, "admin2": place.admin2 if place else None,
