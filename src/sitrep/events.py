@@ -200,9 +200,13 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     when = when or _publication_day(published)
 
     event_type, sub_event_type = trigger.event_type, trigger.sub_event_type
+    if trigger.civilian_target and actor2 is None and country:
+        # ACLED: a battle needs two armed sides. An attack on a post, camp or patrol is on the
+        # state's forces; an attack with no armed target is on civilians.
+        role = "state_military" if _military_target(sent) else "civilians"
+        actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role=role,
+                                               source="default_target", confidence=0.5), d, country)
     if trigger.civilian_target and actor2 is not None and actor2.inter == CIVILIAN_INTER:
-        event_type, sub_event_type = trigger.civilian_target
-    elif trigger.civilian_target and actor2 is None and _victims_are_civilians(sent, d):
         event_type, sub_event_type = trigger.civilian_target
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
         sub_event_type = "Non-state actor overtakes territory"
@@ -416,14 +420,13 @@ def _article_country(article: Article, settings: Settings) -> str | None:
     return settings.focus_countries[0] if settings.focus_countries else None
 
 
-def _victims_are_civilians(sent, d: ActorDictionary) -> bool:
-    """A death toll of civilians with no named target ("killing 44 worshippers")."""
-    for token in sent:
-        if token.lemma_ in ("kill", "die", "dead", "massacre", "murder") or token.lower_ == "killed":
-            for t in token.subtree:
-                if d.generic_phrases.get(t.lower_) == "civilians":
-                    return True
-    return False
+MILITARY_TARGETS = {"post", "camp", "base", "patrol", "convoy", "checkpoint", "position", "barracks", "garrison",
+                    "outpost", "vehicle", "unit", "detachment", "escort", "headquarters", "brigade", "gendarmerie",
+                    "police station", "station", "soldier", "troop", "militant", "fighter", "jihadist", "rebel"}
+
+
+def _military_target(sent) -> bool:
+    return any(t.lemma_.lower() in MILITARY_TARGETS for t in sent)
 
 
 def _context(token, sent, trigger: Trigger, cues: dict, when: DateSpan | None, published: date | None,
