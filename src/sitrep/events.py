@@ -101,9 +101,10 @@ def extract_events(articles: list[Article], settings: Settings) -> list[Article]
         article.actors = find_actors(article, matcher, settings)
         doc = article.doc
         phrase_spans = [(lexicon.phrase_triggers[doc.vocab.strings[m]], doc[a:b]) for m, a, b in lexicon.phrase_matcher(doc)]
+        story = _story_dates(article, doc)
         article.events = _merge_within_article(
             [e for sent in doc.sents
-             if (e := _sentence_event(article, sent, phrase_spans, lexicon, matcher.dictionary, settings))])
+             if (e := _sentence_event(article, sent, phrase_spans, lexicon, matcher.dictionary, settings, story))])
     return articles
 
 
@@ -177,8 +178,27 @@ def _anaphoric(token) -> bool:
     return "the" in dets and not own
 
 
+def _story_dates(article: Article, doc) -> list[tuple[int, DateSpan]]:
+    """Explicit dates of the article's sentences, with where they stand: a sentence with no date
+    of its own takes the nearest earlier one ("On 10 June, ... . A vehicle was burned.")."""
+    published = article.published.date() if isinstance(article.published, datetime) else article.published
+    found = []
+    for sent in doc.sents:
+        when = sentence_date(sent, published)
+        if when is not None and not is_background(when, published, 45):
+            found.append((sent.start_char, when))
+    return found
+
+
+def _date_from_story(story: list[tuple[int, DateSpan]], at: int) -> DateSpan | None:
+    before = [w for start, w in story if start < at]
+    if before:
+        return replace(before[-1], rule=f"story:{before[-1].rule}")
+    return replace(story[0][1], rule=f"story:{story[0][1].rule}") if story else None
+
+
 def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon, d: ActorDictionary,
-                    settings: Settings) -> Event | None:
+                    settings: Settings, story: list | None = None) -> Event | None:
     in_sentence = [m for m in article.actors if sent.start_char <= m.start < sent.end_char]
     found = _triggers_in(sent, phrase_spans, lexicon, [(m.start, m.end) for m in in_sentence if m.name])
     if not found:
@@ -197,7 +217,7 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     when = sentence_date(sent, published)
     if when is not None and _in_other_clause(when.text, sent, token):
         when = None  # "the group, which has operated there since 2021, began pulling out"
-    when = when or _publication_day(published)
+    when = when or _date_from_story(story or [], sent.start_char) or _publication_day(published)
 
     event_type, sub_event_type = trigger.event_type, trigger.sub_event_type
     if trigger.civilian_target and actor2 is None and country:
