@@ -45,6 +45,7 @@ class Trigger:
     territory: bool = False
     announcement: bool = False
     needs_object_place: bool = False
+    two_sided: bool = False
 
 
 @dataclass
@@ -71,7 +72,7 @@ def _lexicon(nlp) -> Lexicon:
                           int(entry["priority"]), tuple(entry.get("pos") or ()),
                           tuple(entry["civilian_target"]) if entry.get("civilian_target") else None,
                           bool(entry.get("territory")), bool(entry.get("announcement")),
-                          bool(entry.get("needs_object_place")))
+                          bool(entry.get("needs_object_place")), bool(entry.get("two_sided")))
         for lemma in entry.get("lemmas") or []:
             if not str(lemma).strip():
                 raise ValueError(f"triggers.yaml: empty lemma in {entry['id']}")
@@ -220,7 +221,7 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     when = when or _date_from_story(story or [], sent.start_char) or _publication_day(published)
 
     event_type, sub_event_type = trigger.event_type, trigger.sub_event_type
-    if trigger.civilian_target and actor2 is None and country:
+    if trigger.civilian_target and not trigger.two_sided and actor2 is None and country:
         # ACLED: a battle needs two armed sides. An attack on a post, camp or patrol is on the
         # state's forces; an attack with no armed target is on civilians.
         role = "state_military" if _military_target(sent) else "civilians"
@@ -283,7 +284,7 @@ def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: boo
         return True
     if town_counts and any(e.label_ in ("GPE", "LOC", "FAC") and not _is_country_or_region(e.text) for e in sent.ents):
         return True
-    if when is not None and when.rule != "publication_date" and not when.rule.startswith("since:"):
+    if when is not None and when.rule != "publication_date" and not when.rule.startswith(("since:", "story:")):
         return True
     if fatalities is None or fatalities.rule.endswith(":claim") or fatalities.rule.startswith("plural"):
         return False

@@ -30,6 +30,7 @@ MAGIC = [
     (b"\x00\x00\x00", "binary data"), (b"ID3", "MP3 audio"), (b"OggS", "Ogg media"),
 ]
 _TAG = re.compile(r"<[^<>]{0,500}>")
+_NOT_TEXT = re.compile(r"<(script|style|template|svg|noscript)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _DECLARED_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -118,7 +119,8 @@ def decode(data: bytes, path: str) -> str:
 
 def _readable(text: str, path: str, how: str = "") -> str:
     """The text itself, or a problem when it is not language (garbage bytes decoded anyway)."""
-    words = _TAG.sub(" ", text).split()  # markup is judged by its text; readers judge the rest
+    # Markup is judged by its visible text: scripts, styles and comments are not words.
+    words = _TAG.sub(" ", _NOT_TEXT.sub(" ", text)).split()
     if not words:
         if _TAG.search(text):
             return text

@@ -29,14 +29,26 @@ def read_txt(path: str, text: str) -> Result:
     yield RawArticle(path=path, format="txt", text=text)
 
 
+# trafilatura's options, most precise first: favoring precision leaves out the teasers, link
+# lists and sign-up boxes around the story; a page (or a feed entry) that yields too little
+# that way is read again favoring recall.
+EXTRACTION_TRIES = (
+    dict(include_comments=False, include_tables=True, favor_precision=True),
+    dict(include_comments=False, include_tables=True, favor_recall=True),
+)
+
+
 def html_to_raw(path: str, html: str, line: int | None = None) -> RawArticle:
     """Main text and metadata of a web page, through trafilatura."""
-    try:
-        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                          include_tables=False, favor_recall=True)
-    except Exception as e:  # lxml and trafilatura raise many kinds on broken markup
-        raise InputProblem(path, f"malformed HTML ({type(e).__name__}: {e})", line) from None
-    words = len((doc.text or "").split()) if doc is not None else 0
+    doc, words = None, 0
+    for options in EXTRACTION_TRIES:
+        try:
+            doc = trafilatura.bare_extraction(html, with_metadata=True, **options)
+        except Exception as e:  # lxml and trafilatura raise many kinds on broken markup
+            raise InputProblem(path, f"malformed HTML ({type(e).__name__}: {e})", line) from None
+        words = len((doc.text or "").split()) if doc is not None else 0
+        if words >= MIN_PAGE_WORDS:
+            break
     if words < MIN_PAGE_WORDS:
         raise InputProblem(path, f"no article text found in the HTML page ({words} words)", line)
     return RawArticle(path=path, format="html", text=doc.text, html=html, line=line,
