@@ -25,6 +25,7 @@ from .nlp import build_nlp
 from .settings import Settings, data_path
 
 CIVILIAN_INTER = 7
+REPORTING = {"report", "say", "claim", "announce", "state", "confirm", "tell", "indicate", "learn"}
 VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 # Who acts when the text names no one: ACLED's unidentified armed group, or the crowd itself.
 DEFAULT_ACTOR1 = {"Battles": "unidentified_armed_group", "Explosions/Remote violence": "unidentified_armed_group",
@@ -50,7 +51,7 @@ class Trigger:
 
 @dataclass
 class Lexicon:
-    by_lemma: dict[str, Trigger]
+    by_lemma: dict[str, list[Trigger]]
     phrase_matcher: object
     phrase_triggers: dict[str, Trigger]
     context: dict
@@ -76,10 +77,12 @@ def _lexicon(nlp) -> Lexicon:
         for lemma in entry.get("lemmas") or []:
             if not str(lemma).strip():
                 raise ValueError(f"triggers.yaml: empty lemma in {entry['id']}")
-            by_lemma.setdefault(str(lemma).lower(), trigger)
+            by_lemma.setdefault(str(lemma).lower(), []).append(trigger)
         if entry.get("phrases"):
             phrase_triggers[trigger.id] = trigger
             matcher.add(trigger.id, list(nlp.tokenizer.pipe(entry["phrases"])))
+    for triggers in by_lemma.values():
+        triggers.sort(key=lambda t: -t.priority)
     return Lexicon(by_lemma, matcher, phrase_triggers, context)
 
 
@@ -106,6 +109,7 @@ def extract_events(articles: list[Article], settings: Settings) -> list[Article]
         article.events = _merge_within_article(
             [e for sent in doc.sents
              if (e := _sentence_event(article, sent, phrase_spans, lexicon, matcher.dictionary, settings, story))])
+        _credit_claimant(article, doc)
     return articles
 
 
@@ -144,10 +148,11 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
     withdrawal"), so it is not a new report."""
     found = []
     for token in sent:
-        trigger = lexicon.by_lemma.get(token.lemma_.lower())
-        if trigger and (not trigger.pos or token.pos_ in trigger.pos) and \
-                (not trigger.needs_object_place or _object_is_place(token)):
-            found.append((trigger, token, token.idx, token.idx + len(token.text)))
+        for trigger in lexicon.by_lemma.get(token.lemma_.lower(), ()):
+            if (not trigger.pos or token.pos_ in trigger.pos) and \
+                    (not trigger.needs_object_place or _object_is_place(token)):
+                found.append((trigger, token, token.idx, token.idx + len(token.text)))
+                break
     for trigger, span in phrase_spans:
         if sent.start <= span.start < sent.end:
             found.append((trigger, span.root, span.start_char, span.end_char))
@@ -177,6 +182,28 @@ def _anaphoric(token) -> bool:
     own = [c for c in token.children if c.dep_ in ("poss", "compound", "amod", "nummod")
            or (c.dep_ == "prep" and c.lower_ in ("of", "by", "on", "against", "in", "near"))]
     return "the" in dets and not own
+
+
+def _credit_claimant(article: Article, doc) -> None:
+    """ "JNIM claimed the attack": an attack by unidentified gunmen in the same article is
+    coded to the group that claimed it (ACLED codes a claimed attack to its claimant)."""
+    claimant = None
+    for token in doc:
+        if token.lemma_ == "claim" and token.pos_ == "VERB":
+            objects = [c for c in token.children if c.dep_ in ("dobj", "prep")]
+            if any(t.lemma_ in ("attack", "responsibility", "ambush", "assault", "raid", "bombing", "killing",
+                                "abduction", "kidnapping", "operation")
+                   for o in objects for t in o.subtree):
+                subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+                found = _mention_at(subject, article.actors) if subject is not None else None
+                if found is not None and found.name and found.inter in (2, 3):
+                    claimant = found
+                    break
+    if claimant is None:
+        return
+    for event in article.events:
+        if event.context is None and event.event_type in VIOLENT and _unidentified(event.actor1):
+            event.actor1 = claimant
 
 
 def _story_dates(article: Article, doc) -> list[tuple[int, DateSpan]]:
@@ -238,7 +265,7 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
                                                source="default_actor", confidence=0.5), d, country)
 
     plural_noun = token.pos_ == "NOUN" and token.tag_ == "NNS"
-    if (violent or plural_noun) and not _has_anchor(sent, place, when, fatalities, town_counts=not plural_noun):
+    if (violent or plural_noun) and not _has_anchor(sent, place, when, fatalities, town_counts=violent or not plural_noun):
         return None  # "jihadist attacks have intensified": a trend, not an incident
     if actor1 is None:
         return None  # ACLED codes no event without its first actor
@@ -388,8 +415,11 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
     for v in (verb, verb.head if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl") else None):
         if v is None:
             continue
+        headline_passive = v.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in v.children)
         for child in v.children:
-            if child.dep_ == "nsubj" and not agent:
+            if child.dep_ == "nsubj" and headline_passive and not patient:
+                patient = _mention_at(child, mentions)  # "FAMa checkpoint attacked by JNIM"
+            elif child.dep_ == "nsubj" and not agent:
                 agent = _mention_at(child, agents)
             elif child.dep_ == "agent":
                 agent = agent or next((_mention_at(c, agents) for c in child.children if c.dep_ == "pobj"), None)
@@ -465,7 +495,8 @@ def _context(token, sent, trigger: Trigger, cues: dict, when: DateSpan | None, p
     if any(phrase in f" {near} " for phrase in cues["historical_phrases"]):
         return "historical"
     chain = [token] + list(token.ancestors)
-    if any(c.dep_ == "aux" and c.lower_ == "had" for t in chain for c in t.children):
+    reported = any(t.lemma_ in REPORTING for t in chain[1:])
+    if not reported and any(c.dep_ == "aux" and c.lower_ == "had" for t in chain for c in t.children):
         return "historical"  # "Wagner had been instrumental ... replacing French forces"
     if published is not None and (when is None or when.rule == "publication_date"):
         years = [int(t.text) for t in sent if t.like_num and len(t.text) == 4 and t.text.isdigit()
