@@ -256,6 +256,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
                                                source="default_target", confidence=0.5), d, country)
     if trigger.civilian_target and actor2 is not None and actor2.inter == CIVILIAN_INTER:
         event_type, sub_event_type = trigger.civilian_target
+    if event_type == "Violence against civilians" and actor2 is None and country:
+        # ACLED: the target of violence against civilians is always civilians
+        actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="civilians",
+                                               source="default_target", confidence=0.5), d, country)
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
         sub_event_type = "Non-state actor overtakes territory"
     default_role = DEFAULT_ACTOR1.get(event_type)
@@ -394,7 +398,9 @@ def _roles(token, sent, mentions: list[ActorMention], guess_target: bool = True)
 
 
 def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[ActorMention], guess_target: bool):
-    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    # A noun trigger's clause is its nearest verb: "a vehicle was struck by an IED"
+    verb = token if token.pos_ in ("VERB", "AUX") else \
+        next((t for t in token.ancestors if t.pos_ in ("VERB", "AUX")), token.head)
     agent = patient = None
     # "drone strikes carried out by the Malian army"
     for child in token.children:
@@ -471,7 +477,7 @@ def _article_country(article: Article, settings: Settings) -> str | None:
     return settings.focus_countries[0] if settings.focus_countries else None
 
 
-MILITARY_TARGETS = {"post", "camp", "base", "patrol", "convoy", "checkpoint", "position", "barracks", "garrison",
+MILITARY_TARGETS = {"post", "camp", "base", "patrol", "convoy", "checkpoint", "checkpost", "check-point", "position", "barracks", "garrison",
                     "outpost", "vehicle", "unit", "detachment", "escort", "headquarters", "brigade", "gendarmerie",
                     "police station", "station", "soldier", "troop", "militant", "fighter", "jihadist", "rebel"}
 
