@@ -73,6 +73,9 @@ class ActorDictionary:
         country = self.countries.get(iso2 or "")
         if spec is None or country is None:
             return None
+        if "by_country" in spec:  # peacekeepers: the mission deployed in that country, if any
+            name = (spec["by_country"] or {}).get(country.iso2)
+            return self.actors.get(name) if name else None
         name = spec["actor"].format(acled_name=country.acled_name, country=country.in_name, name=country.name)
         return self.actors.get(name) or Actor(name=name, inter=spec["inter"], country=country.iso2)
 
