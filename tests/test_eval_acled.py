@@ -53,8 +53,8 @@ def test_a_wrong_gold_row_is_counted_and_written_out(tmp_path):
 
 
 # Figures reached on the development data; raise them as the method improves, never lower.
-FLOORS = {"detected": 0.77, "event_type_acc": 0.55, "actor1_acc": 0.33, "actor2_acc": 0.26,
-          "location_50km": 0.31, "fatalities_exact": 0.65, "date_exact": 0.48}
+FLOORS = {"detected": 0.89, "event_type_acc": 0.70, "sub_event_type_acc": 0.67, "actor1_acc": 0.51,
+          "actor2_acc": 0.48, "location_50km": 0.33, "fatalities_exact": 0.75, "date_exact": 0.53}
 
 
 def test_development_figures_do_not_regress():
