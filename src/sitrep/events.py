@@ -190,11 +190,15 @@ def _credit_claimant(article: Article, doc) -> None:
     claimant = None
     for token in doc:
         if token.lemma_ == "claim" and token.pos_ == "VERB":
-            objects = [c for c in token.children if c.dep_ in ("dobj", "prep")]
+            objects = [c for c in token.children if c.dep_ in ("dobj", "prep", "nsubjpass", "agent")] + [token]
             if any(t.lemma_ in ("attack", "responsibility", "ambush", "assault", "raid", "bombing", "killing",
                                 "abduction", "kidnapping", "operation")
                    for o in objects for t in o.subtree):
+                # "JNIM claimed the attack" or "Claimed by JNIM on 26/12"
                 subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+                if subject is None:
+                    by = next((c for c in token.children if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")), None)
+                    subject = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
                 found = _mention_at(subject, article.actors) if subject is not None else None
                 if found is not None and found.name and found.inter in (2, 3):
                     claimant = found
@@ -345,7 +349,7 @@ def _mention_at(token, mentions: list[ActorMention]) -> ActorMention | None:
     return min(inside, key=lambda m: (m.role is not None, abs(m.start - token.idx))) if inside else None
 
 
-CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "appos"}
+CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
 
 
 def _phrase(token) -> list:
