@@ -332,3 +332,140 @@ def test_index_build_respects_sitrep_cache(monkeypatch, tmp_path):
     assert gazetteer.default_path().parent == tmp_path
     monkeypatch.delenv("SITREP_CACHE")
     assert gazetteer.cache_dir() == Path.home() / ".cache" / "sitrep"
+
+
+# --- abbreviations, demonyms, divisions, reading an article's names together ----------------
+
+
+def test_division_abbreviations_keep_their_period(gz):
+    def where(name):
+        place = resolve(name, GeoContext(gazetteer=gz))
+        return place and (place.name, place.country, place.feature)
+
+    assert where("Ind.") == ("Indiana", "US", "admin1")
+    assert where("W. Va.") == where("W.Va.") == ("West Virginia", "US", "admin1")
+    assert where("La.") == ("Louisiana", "US", "admin1")
+    assert where("LA") != ("Louisiana", "US", "admin1")     # written without the period: not it
+    assert where("NSW") == ("New South Wales", "AU", "admin1")
+    assert gazetteer.abbreviation_key("Kan.") == "kan." and gazetteer.abbreviation_key("Kan") is None
+
+
+def test_short_first_words_are_written_out():
+    assert name_key("St. Petersburg") == name_key("Saint Petersburg")
+    assert name_key("Mt. Pleasant") == name_key("Mount Pleasant")
+    assert name_key("Ft. Worth") == name_key("Fort Worth")
+    assert name_key("St.") == "st"
+
+
+def test_the_united_states_point_is_the_centre_of_the_contiguous_states(gz):
+    us = resolve("U.S.", GeoContext(gazetteer=gz))
+    assert us.country == "US" and near(us, 39.83, -98.58, 50)
+
+
+def test_demonyms_resolve_to_their_country_or_division(gz):
+    def where(name):
+        place = resolve(name, GeoContext(gazetteer=gz))
+        return place and (place.name, place.feature)
+
+    assert where("Malians") == ("Mali", "country")
+    assert where("Canadian") == ("Canada", "country")       # not Canadian, Texas
+    assert where("Scottish") == ("Scotland", "admin1")
+    assert where("Texans") == ("Texas", "admin1")            # no list names them: from the stem
+    assert gz.demonym("Burkinabe").country == "BF"
+
+
+def test_a_state_beats_a_town_that_bears_its_name(gz):
+    oregon = resolve("Oregon", GeoContext(gazetteer=gz))
+    assert oregon.feature == "admin1" and oregon.country == "US"
+
+
+def test_a_division_is_known_without_its_generic_word(gz):
+    dagestan = resolve("Dagestan", GeoContext(gazetteer=gz))
+    assert dagestan.country == "RU" and dagestan.feature == "admin1"
+
+
+def test_a_first_level_division_point_lies_amid_its_towns(gz):
+    [virginia] = [c for c in gz.candidates("Virginia") if c.feature == "admin1"]
+    assert distance_km(virginia.latitude, virginia.longitude, 37.5, -78.8) < 150
+
+
+def test_the_names_of_an_article_are_read_together(gz):
+    # Springfield alone is the biggest Springfield (Missouri); with Sangamon County, Illinois's.
+    from sitrep.geoparse import resolve_toponyms
+
+    text = ("The Springfield City Council met on Tuesday. Sangamon County officials said the "
+            "budget was short.")
+    spans = [(text.index(n), text.index(n) + len(n), None, None)
+             for n in ("Springfield", "Sangamon County")]
+    springfield, county = resolve_toponyms(text, spans, GeoContext(gazetteer=gz))
+    assert springfield.place.admin1 == county.place.admin1 == "Illinois"
+    assert "admin-context" in springfield.rule
+    alone = resolve("Springfield", GeoContext(gazetteer=gz))
+    assert alone.admin1 != "Illinois"
+
+
+def test_a_river_the_gazetteer_lacks_lies_by_its_namesake_town(gz):
+    sentence = "The Swat Valley was cut off by floods on Monday."
+    start = sentence.index("Swat Valley")
+    place = resolve("Swat Valley", GeoContext(gazetteer=gz, sentence=sentence, start=start,
+                                              end=start + len("Swat Valley")))
+    assert place.country == "PK" and place.geo_precision == 2
+    # A lake named after a country is not put on the country's centre.
+    lake = resolve("Lake Chad", GeoContext(gazetteer=gz))
+    assert lake is None or lake.feature != "country"
+
+
+def test_the_x_area_is_near_x_not_a_division(gz):
+    sentence = "Fighting was reported in the Gao area on Sunday."
+    start = sentence.index("Gao")
+    place = resolve("Gao", GeoContext(gazetteer=gz, sentence=sentence, start=start, end=start + 3))
+    assert place.feature == "populated place" and place.geo_precision == 2
+
+
+def test_recognition_finds_toponyms_inside_other_entities(settings, gz):
+    from sitrep.geoparse import recognise
+    from sitrep.nlp import build_nlp
+
+    doc = build_nlp(settings)(
+        "COLUMBUS, Ohio (AP) — The Ohio Department of Health said on Monday that officers of the "
+        "Oakland Police Department met researchers from the University of Kentucky. Mikheil "
+        "Saakashvili spoke later; Saakashvili said the Western Conference would meet. A man "
+        "from Gainesville was hurt.")
+    found = {doc.text[s:e]: how for s, e, how in recognise(doc, gz)}
+    assert found.get("COLUMBUS") in ("entity", "dateline")
+    assert found.get("Oakland", "").startswith("lead:")          # a local institution's town
+    assert found.get("Kentucky", "").startswith("of:")           # "University of Kentucky"
+    assert "Gainesville" in found                                 # taken for a person
+    assert "Saakashvili" not in found                             # a person's surname
+    assert "Western" not in found and "Western Conference" not in found
+    starts = [s for s, _, _ in recognise(doc, gz)]
+    assert starts == sorted(starts)
+
+
+def test_recognition_reads_datelines(settings, gz):
+    from sitrep.geoparse import recognise
+    from sitrep.nlp import build_nlp
+
+    nlp = build_nlp(settings)
+    doc = nlp("Fire destroys home. BYESVILLE -- Firefighters are looking for the cause of a blaze.")
+    assert [(doc.text[s:e], how) for s, e, how in recognise(doc, gz)] == [("BYESVILLE", "dateline")]
+    doc = nlp("Budget passes. UPDATE: The council met on Monday.")
+    assert recognise(doc, gz) == []
+
+
+def test_recognition_reads_county_lists_party_places_and_place_adjectives(settings, gz):
+    from sitrep.geoparse import recognise
+    from sitrep.nlp import build_nlp
+
+    nlp = build_nlp(settings)
+
+    def found(text):
+        doc = nlp(text)
+        return [(doc.text[s:e], how) for s, e, how in recognise(doc, gz)]
+
+    assert [n for n, _ in found("Storm damage was reported in Cooke, Grayson and Love counties "
+                                "on Sunday.")] == ["Cooke", "Grayson", "Love"]
+    assert ("N.Y.", "party") in found("The bill was filed by Rep. Charles Rangel, D-N.Y., on Monday.")
+    assert [n for n, _ in found("The London-based charity said it would help.")] == ["London"]
+    names = [n for n, _ in found("A Gainesville man was arrested on Friday.")]
+    assert names == ["Gainesville"]

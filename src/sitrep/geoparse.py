@@ -1,25 +1,42 @@
 """Geoparsing stage: the toponyms of an article, resolved to places with an ACLED geo-precision.
 
-Reads `article.doc` (its GPE, LOC and FAC entities; demonyms, NORP, are not places) and writes
-`article.places`, one `PlaceMention` per toponym, resolved or not (`place=None`).
+Recognition (`recognise`, `toponym_spans`) reads `article.doc`: its GPE, LOC and FAC entities
+(a one-word one that is the surname of a person the text names, "Saakashvili", is none); the
+toponyms that entities of other labels hold, when the gazetteer knows them: the whole entity
+when the text gives it as a place ("Gainesville" taken for a person in "of Gainesville", "the
+town of Pulawy" for an organisation), the country or division that leads an institution's name
+("the [Texas] Department of Transportation"), the town that leads a local institution's
+("[Oakland] Police Department"), the division or city after "of" ("University of [Kentucky]");
+and a dateline's place ("COLUMBUS, Ohio (AP) —"). Demonyms (NORP) are not toponyms, nor
+position words standing alone ("Western"). It writes `article.places`, one `PlaceMention` per
+toponym, resolved or not (`place=None`).
 
-A name's candidates come from the gazetteer (`gazetteer.py`), by exact or alternate name. They
-are ranked by, in order of weight:
+A name's candidates come from the gazetteer (`gazetteer.py`), by exact or alternate name, an
+abbreviation written with its period ("Ind.", "W.Va."), or a demonym ("Russians": Russia). A
+name the gazetteer lacks may still be a division's without its generic word ("Readington
+Township"), or a natural feature named after a town ("the Kanawha River": by Kanawha, precision
+2). Candidates are ranked by, in order of weight:
 
-1. hints in the sentence: "X (District, Region)", "X, in the Y region", "in Y's X region" (a
-   candidate inside Y wins); "X region" / "the region of X" (a division wins); "the village of
-   X" (a settlement wins);
+1. hints in the sentence: "X (District, Region)", "X, in the Y region", "in Y's X region",
+   "X, Ky." (a candidate inside Y wins); "X region" / "the region of X" (a division wins); "the
+   village of X" (a settlement wins);
 2. country context: a candidate in a country the article names wins over a bigger namesake
    elsewhere; then the focus countries of the settings, then the outlet's country;
-3. the other places of the article: a candidate near them, or inside a division they name;
-4. population, and whether the name is the place's own or an alternate one.
+3. the other toponyms of the article, read together (`_support`): a candidate inside a division
+   another name may mean, holding a place another name may mean, or near one, gains what that
+   reading is worth to the other name; two rounds, so that "Springfield" and "Sangamon County"
+   settle together on Illinois (Springfield alone is Missouri's, the biggest);
+4. population, whether the name is the place's own or an alternate one, and whether a more
+   populous country or first-level division bears the name ("Oregon" is the state, not the
+   town in Ohio).
 
 A town and the division of the same name that holds it (Gao, the Gao region) resolve to the
 town unless the text says "region". A small namesake far from everything the article names is
-set aside ("Moura" in an article about Mali is not the Portuguese town): unresolved. The geo-precision is ACLED's: 1 the town itself; 2 "near
-X", "outside X", "30 km from X", "between X and Y", "the X-Y road", or a district; 3 a region
-or a country. A toponym the gazetteer lacks falls back to its stated district (precision 2) or
-region (3): "the village of K, in the Mopti region" is coded to the Mopti region.
+set aside ("Moura" in an article about Mali is not the Portuguese town): unresolved. The
+geo-precision is ACLED's: 1 the town itself; 2 "near X", "outside X", "30 km from X", "between
+X and Y", "the X-Y road", "the X area", or a district; 3 a region or a country. A toponym the
+gazetteer lacks falls back to its stated district (precision 2) or region (3): "the village of
+K, in the Mopti region" is coded to the Mopti region.
 
 `place_for_sentence` gives the event extractor the place of one sentence.
 """
@@ -33,8 +50,8 @@ from typing import Any
 
 from .document import Article, Place, PlaceMention
 from .gazetteer import (ADDITION, ADMIN1, ADMIN2, ADMIN_WORDS, ALTERNATE, CONTINENT, COUNTRY, MACRO,
-                        POPULATED, Candidate, Gazetteer, distance_km, name_key, open_gazetteer,
-                        strip_admin_word)
+                        POPULATED, Candidate, Gazetteer, abbreviation_key, distance_km, name_key,
+                        open_gazetteer, strip_admin_word)
 
 TOPONYM_LABELS = ("GPE", "LOC", "FAC")
 SETTLEMENTS = (POPULATED, ADDITION)
@@ -49,18 +66,24 @@ W_OUTLET_COUNTRY = 1.5    # ... in the outlet's country
 W_ADMIN_CONTEXT = 2.0     # ... inside a division the article names, or holds its places
 W_PROXIMITY = 3.0         # ... next to another place of the article (decays with distance)
 PROXIMITY_KM = 150.0
+MAX_RELATION = W_ADMIN_CONTEXT + W_PROXIMITY
+COHERENCE_ROUNDS = 2      # passes that read each toponym with the others' readings
 W_CONTAINER = 6.0         # ... inside the district/region the sentence gives for it
+W_WEAK_CONTAINER = 2.0    # ... inside a division or country named after it with a bare comma or
+                          # "in" ("X, Y", "X in Y"): maybe only the next item of a list
 W_SEAT = -3.0             # a division that holds a town of its own name (Gao region vs Gao)
+W_MAJOR_NAMESAKE = -3.0   # a town or district named like a more populous country or first-level
+                          # division that does not hold it ("Oregon", Ohio vs Oregon), or named
+                          # so only by an alternate name ("New York" for New York City)
 W_FEATURE = {CONTINENT: 1.0, COUNTRY: 1.0}
 FAR_NAMESAKE_POPULATION = 100_000  # a town this big is not a namesake to set aside
 MIN_POPULATION = 500      # a settlement of unknown population (cities500: 0; an addition): 500
-ANCHOR_CONFIDENCE = 0.5   # a first-pass resolution this sure serves as context for the others
 COUNTRY_CONFIDENCE = 0.7  # a first-pass division this sure implies its country
 
 _DIRECTIONS = (r"(?:(?:far|extreme|central|north|south|east|west|northern|southern|eastern|western|"
                r"north-?east|north-?west|south-?east|south-?west|north-?eastern|north-?western|"
                r"south-?eastern|south-?western|northeastern|northwestern|southeastern|southwestern)\s+)")
-_ADMIN_WORD = r"(?:" + "|".join(ADMIN_WORDS + ("regions", "provinces", "area")) + r")"
+_ADMIN_WORD = r"(?:" + "|".join(ADMIN_WORDS + ("regions", "provinces")) + r")"
 _CAP = r"[A-ZÀ-Þ][\w'’.]*(?:[ -](?:[A-ZÀ-Þ][\w'’.]*|de|du|des|el|al|N['’][A-Z]\w*))*"
 _SETTLEMENT_WORD = r"(?:town|village|city|hamlet|locality|settlement|commune|camp|base)"
 _UNIT = r"(?:km|kms|kilomet(?:er|re)s?|miles?|mi)"
@@ -83,6 +106,7 @@ ROAD_FIRST = re.compile(r"^\s*[-–—/]\s*" + _CAP + r"\s+(?:road|axis|highway|
                         r"stretch|section|track|border)\b", re.I)
 ROAD_SECOND_BEFORE = re.compile(r"[\w'’]\s*[-–—/]\s*$")
 ROAD_AFTER = re.compile(r"^\s+(?:road|axis|highway|route|corridor|stretch|section|track)\b", re.I)
+AREA_AFTER = re.compile(r"^\s+(?:area|vicinity|environs|surroundings)\b", re.I)  # "the Gao area"
 ADMIN_AFTER = re.compile(r"^\s+" + _ADMIN_WORD + r"\b", re.I)
 ADMIN_BEFORE = re.compile(r"(?:^|\b(?:the|a|its|their|of|in|and)\s+)" + _ADMIN_WORD +
                           r"\s+(?:of|de|du)\s+(?:the\s+)?$", re.I)
@@ -98,6 +122,11 @@ FACILITY_WORDS = re.compile(r"\s+(?:international\s+)?(?:airport|airfield|airbas
                             r"market|mosque|church|prison|checkpoint|dam|mine|hospital|"
                             r"university|stadium|port|border\s+post)$", re.I)
 LEADING = re.compile(r"^(?:the\s+)?" + _DIRECTIONS + r"+", re.I)
+# A natural feature named after a place: "the Kanawha River", "Lake Erie", "the Swat Valley".
+_FEATURE = (r"(?:river|creek|brook|lake|valley|mountains?|hills?|bay|forest|falls|springs|"
+            r"canyon|gorge|plateau|plain|plains|basin|delta|lagoon|marsh|swamp)")
+FEATURE_AFTER = re.compile(r"^(?:the\s+)?(.+?)\s+" + _FEATURE + r"$", re.I)
+FEATURE_BEFORE = re.compile(r"^(?:the\s+)?(?:lake|river|mount|mt\.?)\s+(?:of\s+)?(.+)$", re.I)
 HYPHENS = re.compile(r"\s*[-–—/]\s*")
 
 
@@ -108,6 +137,7 @@ class GeoContext:
     focus_countries: tuple[str, ...] = ()      # from the settings (ISO 3166-1 alpha-2)
     countries: tuple[str, ...] = ()            # countries the article names
     places: tuple[Place, ...] = ()             # the article's other resolved places
+    others: tuple["Ranking", ...] = ()         # the first-pass rankings of its other toponyms
     outlet_country: str | None = None
     sentence: str = ""                         # the sentence the name sits in ...
     start: int | None = None                   # ... and the name's offsets in it
@@ -138,6 +168,12 @@ class Resolution:
     rule: str
     confidence: float
     candidate: Candidate | None = None
+    ranking: "Ranking" = ()          # the best candidates and their scores, best first
+
+
+# A toponym's candidates as one pass ranked them: (score, candidate), best first.
+Ranking = tuple[tuple[float, Candidate], ...]
+RANKING_SIZE = 10
 
 
 def read_hints(sentence: str, start: int | None, end: int | None) -> Hints:
@@ -151,6 +187,8 @@ def read_hints(sentence: str, start: int | None, end: int | None) -> Hints:
         hints.near = "between"
     elif ROAD_FIRST.match(after) or (ROAD_SECOND_BEFORE.search(before) and ROAD_AFTER.match(after)):
         hints.near = "road"
+    elif AREA_AFTER.match(after):
+        hints.near = "area"
     admin_after = ADMIN_AFTER.match(after)
     if admin_after:
         hints.admin = True
@@ -181,8 +219,12 @@ def read_hints(sentence: str, start: int | None, end: int | None) -> Hints:
 
 def _name_variants(name: str) -> list[tuple[str, str | None, bool]]:
     """(key, near-hint, admin) to try in turn: the name, then without an admin or facility word
-    or a leading direction, then the first part of 'X-Y' (a road, precision 2)."""
+    or a leading direction, then the first part of 'X-Y' (a road, precision 2), then the place
+    a natural feature is named after ("Kanawha River": Kanawha, precision 2)."""
     variants = []
+    abbreviation = abbreviation_key(name)
+    if abbreviation:
+        variants.append((abbreviation, None, False))
     key = name_key(name)
     variants.append((key, None, False))
     stripped = strip_admin_word(key)
@@ -199,6 +241,9 @@ def _name_variants(name: str) -> list[tuple[str, str | None, bool]]:
     parts = [p for p in HYPHENS.split(name) if p]
     if len(parts) == 2 and all(p[:1].isupper() for p in parts):
         variants.append((name_key(parts[0]), "road", False))
+    feature = FEATURE_AFTER.match(name) or FEATURE_BEFORE.match(name)
+    if feature and feature.group(1)[:1].isupper():
+        variants.append((name_key(feature.group(1)), "feature", False))
     return variants
 
 
@@ -238,7 +283,7 @@ def _holds_place(c: Candidate, p: Place) -> bool:
 
 
 def _score(c: Candidate, key: str, cands: list[Candidate], ctx: GeoContext, hints: Hints,
-           containers: list[list[Candidate]]) -> tuple[float, list[str]]:
+           containers: list[tuple[list[Candidate], bool]]) -> tuple[float, list[str]]:
     reasons = []
     population = max(c.population, MIN_POPULATION) if c.feature in SETTLEMENTS else c.population
     score = math.log10(population + 1) + W_FEATURE.get(c.feature, 0.0)
@@ -254,6 +299,11 @@ def _score(c: Candidate, key: str, cands: list[Candidate], ctx: GeoContext, hint
         if any(o.feature in SETTLEMENTS and o.country == c.country
                and getattr(o, code) == getattr(c, code) for o in cands):
             score += W_SEAT
+    if c.feature in SETTLEMENTS + (ADMIN2,) and not hints.settlement and not c.capital and any(
+            o.feature in (COUNTRY, ADMIN1) and o.match != ALTERNATE and o.is_point
+            and o.population > c.population and (c.match == ALTERNATE or not o.contains(c))
+            for o in cands):
+        score += W_MAJOR_NAMESAKE
     if c.country in ctx.countries:
         score += W_TEXT_COUNTRY
         reasons.append("country-context")
@@ -279,10 +329,65 @@ def _score(c: Candidate, key: str, cands: list[Candidate], ctx: GeoContext, hint
             if bonus > 0.3:
                 score += bonus
                 reasons.append("proximity")
-    if any(any(_contains(y, c) for y in ys) for ys in containers):
+    if ctx.others:
+        support, kinds = _support(c, ctx.others)
+        if support > 0.3:
+            score += support
+            reasons.extend(k for k in ("admin-context", "holds-context", "proximity")
+                           if k in kinds and k not in reasons)
+    if any(strong and any(_contains(y, c) for y in ys) for ys, strong in containers):
         score += W_CONTAINER
         reasons.append("container")
+    elif any(not strong and any(y.feature in (COUNTRY, ADMIN1, ADMIN2) and y.contains(c) for y in ys)
+             for ys, strong in containers):
+        # "Cleveland, Columbus, Dayton": a town after a bare comma is the list's next item.
+        score += W_WEAK_CONTAINER
+        reasons.append("weak-container")
     return score, reasons
+
+
+def _relation(c: Candidate, o: Candidate) -> tuple[float, str | None]:
+    """How much a candidate `o` of another toponym of the article backs the candidate `c`: `o`
+    is a division that holds `c`, or `c` a division or country that holds `o`, or the two
+    are towns or districts close to each other."""
+    if c.country != o.country or c.country is None or c.id == o.id:
+        return 0.0, None
+    if o.feature in (ADMIN1, ADMIN2) and c.feature not in (COUNTRY, CONTINENT) and o.contains(c):
+        relation, kind = W_ADMIN_CONTEXT, "admin-context"
+    elif c.feature in (COUNTRY, ADMIN1, ADMIN2) and c.contains(o):
+        relation, kind = W_ADMIN_CONTEXT, "holds-context"
+    else:
+        relation, kind = 0.0, None
+    near = SETTLEMENTS + (ADMIN2,)
+    if c.feature in near and o.feature in near and c.is_point and o.is_point \
+            and abs(c.latitude - o.latitude) < 4:
+        d = distance_km(c.latitude, c.longitude, o.latitude, o.longitude)
+        bonus = W_PROXIMITY * math.exp(-d / PROXIMITY_KM) if d > 0.5 else 0.0
+        if bonus > 0.3:
+            relation += bonus
+            kind = kind or "proximity"
+    return relation, kind
+
+
+def _support(c: Candidate, others: tuple[Ranking, ...]) -> tuple[float, set[str]]:
+    """What the article's other toponyms say for `c`: for each, how much better its best
+    reading becomes when read together with `c` (a reading that backs `c` but is less likely on
+    its own backs it less). "Springfield" and "Sangamon County" in one article: Springfield,
+    Illinois is in a Sangamon County, and that Sangamon County holds a Springfield."""
+    total, kinds = 0.0, set()
+    for ranking in others:
+        best = ranking[0][0]
+        gain, kind = 0.0, None
+        for score, o in ranking:
+            if score + MAX_RELATION <= best + gain:
+                break
+            relation, k = _relation(c, o)
+            if relation and score + relation - best > gain:
+                gain, kind = score + relation - best, k
+        if kind:
+            total += gain
+            kinds.add(kind)
+    return total, kinds
 
 
 def _confidence(margin: float) -> float:
@@ -291,16 +396,53 @@ def _confidence(margin: float) -> float:
 
 def _container_candidates(name: str, gz: Gazetteer) -> list[Candidate]:
     key = name_key(name)
-    cands = [c for c in gz.candidates_by_key(key) if c.is_point]
+    cands = [c for c in gz.candidates(name) if c.is_point]
     stripped = strip_admin_word(key)
     if not cands and stripped != key:
         cands = [c for c in gz.candidates_by_key(stripped) if c.is_point]
     return cands
 
 
+# A demonym's ending, and what its place's name ends with instead: "Georgian" -> "Georgia",
+# "Ohioans" -> "Ohio", "Texan" -> "Texas", "Dagestani" -> "Dagestan", "Abkhaz" -> "Abkhazia".
+_DEMONYM_ENDINGS = (
+    ("ians", ("ia", "io", "a", "", "e", "y")), ("ian", ("ia", "io", "a", "", "e", "y")),
+    ("ans", ("a", "", "e", "o", "as")), ("an", ("a", "", "e", "o", "as")),
+    ("ese", ("", "a", "on", "e")), ("is", ("",)), ("i", ("",)), ("", ("ia",)),
+)
+_DEMONYM_FEATURES = (COUNTRY, ADMIN1, CONTINENT)
+
+
+def demonym_place(name: str, gz: Gazetteer) -> Candidate | None:
+    """The country, division or continent a demonym names ("Russians", "Ohioan", "South
+    Ossetian"): the gazetteer's list of demonyms, else a place of that stem."""
+    if not name[:1].isupper():
+        return None
+    found = gz.demonym(name)
+    if found is not None:
+        return found
+    key = name_key(name)
+    if not key or not key.replace(" ", "").isalpha():
+        return None
+    for ending, replacements in _DEMONYM_ENDINGS:
+        if not key.endswith(ending) or len(key) - len(ending) < 3:
+            continue
+        stem = key[:len(key) - len(ending)]
+        for replacement in replacements:
+            places = [c for c in gz.candidates_by_key(stem + replacement)
+                      if c.feature in _DEMONYM_FEATURES and c.match != ALTERNATE and c.is_point]
+            if places:
+                return max(places, key=lambda c: (c.feature == COUNTRY, c.population))
+    return None
+
+
 def resolve_one(name: str, context: GeoContext) -> Resolution:
     """Resolve a toponym, saying how and how sure (see `resolve`)."""
     gz = context.gazetteer or open_gazetteer()
+    demonym = gz.demonym(name) if name[:1].isupper() else None
+    if demonym is not None and demonym.is_point:
+        # "Russian", "Palestinians": the country (no town called "Canadian" in Texas).
+        return Resolution(demonym.to_place(), "demonym", 0.9, demonym, ((10.0, demonym),))
     hints = read_hints(context.sentence, context.start, context.end)
     cands: list[Candidate] = []
     near = hints.near
@@ -309,14 +451,21 @@ def resolve_one(name: str, context: GeoContext) -> Resolution:
     abbreviation = "." in name and len(name_key(name).replace(" ", "")) <= 4   # "Kan.", "W.Va."
     for key, variant_near, variant_admin in _name_variants(name):
         cands = [c for c in gz.candidates_by_key(key) if not (abbreviation and c.match == ALTERNATE)]
+        if variant_near == "feature":
+            # A river or lake the gazetteer lacks lies by the town or district it is named
+            # after; a country or region of its name is too far off to stand for it.
+            cands = [c for c in cands if c.feature in SETTLEMENTS + (ADMIN2,) and c.match != ALTERNATE]
         if cands:
             near = near or variant_near
             admin = admin or variant_admin
             break
     hints = replace(hints, near=near, admin=admin)
-    containers = [_container_candidates(y, gz) for y, _ in hints.containers]
+    containers = [(_container_candidates(y, gz), strong) for y, strong in hints.containers]
 
     if not cands:
+        derived = demonym_place(name, gz)
+        if derived is not None:
+            return Resolution(derived.to_place(), "demonym:stem", 0.7, derived)
         return _fallback(hints, containers, context)
 
     points = [c for c in cands if c.is_point]
@@ -347,19 +496,22 @@ def resolve_one(name: str, context: GeoContext) -> Resolution:
     rule = "gazetteer:" + "+".join(rule_parts)
     if context.countries and best.feature in SETTLEMENTS and not (
             {"country-context", "focus-country", "outlet-country", "proximity", "container",
-             "admin-context"} & set(reasons)) and best.population < FAR_NAMESAKE_POPULATION:
+             "weak-container", "admin-context"} & set(reasons)) \
+            and best.population < FAR_NAMESAKE_POPULATION:
         # A small town in none of the article's countries and near none of its places: more
         # likely a place the gazetteer lacks than this namesake ("Moura" in Mali, not Portugal).
         return Resolution(None, f"unresolved:far-namesake:{best.name},{best.country}", 0.0, best)
     if near:
         precision = max(precision, 2)
         rule += f"|{near}"
-    return Resolution(best.to_place(precision), rule, _confidence(margin), best)
+    ranking = tuple((sc, c) for (sc, _), c in scored[:RANKING_SIZE] if sc > best_score - MAX_RELATION)
+    return Resolution(best.to_place(precision), rule, _confidence(margin), best, ranking)
 
 
-def _fallback(hints: Hints, containers: list[list[Candidate]], context: GeoContext) -> Resolution:
+def _fallback(hints: Hints, containers: list[tuple[list[Candidate], bool]],
+              context: GeoContext) -> Resolution:
     """An unknown toponym in a stated district or region: coded there, like ACLED."""
-    for (name, strong), ys in zip(hints.containers, containers):
+    for ys, strong in containers:
         # Strong: "(Y)", "Y region", "in Y's", or a country ("X, Mali"); not a bare ", Y" that
         # may be the next item of a list.
         if not ys or not (strong or any(c.feature == COUNTRY and c.match != ALTERNATE for c in ys)):
@@ -408,11 +560,11 @@ def resolve_toponyms(text: str, spans: list[tuple[int, int, int | None, int | No
             s_start, s_end = sentence_bounds(text, start, end)
         items.append((start, end, s_start, s_end, text[start:end]))
 
-    def run(countries_for, places_for) -> list[Resolution]:
+    def run(countries_for, others_for) -> list[Resolution]:
         out = []
         for i, (start, end, s_start, s_end, name) in enumerate(items):
             out.append(resolve_one(name, replace(context, countries=countries_for(i),
-                                                 places=places_for(i),
+                                                 others=others_for(i),
                                                  sentence=text[s_start:s_end],
                                                  start=start - s_start, end=end - s_start)))
         return out
@@ -420,14 +572,13 @@ def resolve_toponyms(text: str, spans: list[tuple[int, int, int | None, int | No
     first = run(lambda i: context.countries, lambda i: ())
     # Context for the second pass, each mention's from the OTHER names only (a name must not
     # confirm itself): the countries named, or implied by a division of theirs ("Texas", "the
-    # Mopti region"), and the places resolved.
+    # Mopti region"), and how the first pass ranked the other names' candidates (per name, its
+    # surest mention's ranking).
     keys = [name_key(it[4]) for it in items]
     implied = [(keys[i], r.place.country) for i, r in enumerate(first)
                if r.place is not None and r.place.country and (
                    r.place.feature == COUNTRY
                    or (r.place.feature == ADMIN1 and r.confidence >= COUNTRY_CONFIDENCE))]
-    anchors = [(keys[i], r.place) for i, r in enumerate(first)
-               if r.place is not None and r.confidence >= ANCHOR_CONFIDENCE]
 
     def countries_for(i: int) -> tuple[str, ...]:
         named = list(context.countries)
@@ -436,7 +587,17 @@ def resolve_toponyms(text: str, spans: list[tuple[int, int, int | None, int | No
                 named.append(c)
         return tuple(named)
 
-    second = run(countries_for, lambda i: tuple(p for k, p in anchors if k != keys[i]))
+    # Each round reads every name again with the others as the round before ranked them: a
+    # reading the others back gains, and the others' readings shift with it.
+    resolutions = first
+    for _ in range(COHERENCE_ROUNDS):
+        rankings: dict[str, Resolution] = {}
+        for k, r in zip(keys, resolutions):
+            if r.ranking and (k not in rankings or r.confidence > rankings[k].confidence):
+                rankings[k] = r
+        resolutions = run(countries_for, lambda i: tuple(r.ranking for k, r in rankings.items()
+                                                         if k != keys[i]))
+    second = resolutions
 
     mentions = []
     for (start, end, s_start, s_end, name), r in zip(items, second):
@@ -452,14 +613,205 @@ def outlet_country(article: Article) -> str | None:
     return value.upper() if isinstance(value, str) and len(value) == 2 else None
 
 
+# --- recognition: which spans of a parsed text are toponyms --------------------------------
+
+# Entities of these labels may be, or hold, a toponym: "the Ohio Department of Education",
+# "University of Kentucky", "Gainesville" taken for a person, "Harare" for an organisation.
+HOLDING_LABELS = ("ORG", "PERSON", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "LAW")
+# Words that make a name an institution's, after a country's or a division's name: "the [Texas]
+# Department of Transportation", "the [U.S.] Centers for Disease Control".
+INSTITUTION_WORDS = frozenset("""
+    academy administration agency airport army assembly association attorney authority board
+    bureau center centers centre chamber circuit coalition college commission commissioners
+    committee conference congress council county court courts department dept development
+    district division emergency fair fairgrounds fed federation fire forces foundation
+    government governor guard health highway historical hospital house housing institute
+    jail legislature library ministry museum national navy office parks parliament patrol
+    police prison public regional republican school schools senate sheriff society state
+    supreme transportation tribunal university census survey service judge magistrate
+    institutes""".split())
+# Words after a town's name that make the name a local institution's: "[Oakland] Police
+# Department", "the [Dublin] City Council", "[Lakeview] High School".
+LOCAL_WORDS = frozenset("""
+    airport area board borough chamber city community council county courthouse downtown
+    elementary fair fairgrounds fire high historical housing jail library main mayor middle
+    municipal park parks planning police public recreation redevelopment regional school
+    schools selectmen sheriff town township village water zoning""".split())
+# Words before a toponym that say it is one: "in Gainesville", "a man from Gainesville".
+PLACE_BEFORE = frozenset("in at from near of to into outside around across toward towards "
+                         "throughout between via".split())
+# Words after a name that say it is a place's: "a Gainesville man", "Rochester residents".
+PLACE_AFTER = frozenset("""
+    man woman men women boy girl boys girls teen teenager teens couple family families resident
+    residents native natives official officials police officer officers driver drivers mayor
+    homeowner homeowners voters students""".split())
+# "Cooke, Grayson and Love counties": each is a county.
+COUNTY_LIST = re.compile(
+    r"((?:[A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?,\s+)*[A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?,?\s+(?:and|or)\s+"
+    r"[A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?)\s+(counties|parishes)\b")
+# A legislator's party and place: "Rep. Charles Rangel, D-N.Y.", "(R-Ocilla)".
+PARTY_PLACE = re.compile(r"(?:(?<=\()|(?<=,\s))[DRI]-([A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?)(?=[,;)]|\.?\s)")
+# "a London-based group": London.
+BASED = re.compile(r"\b(?!The\b)([A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?)-based\b")
+# "the town of X", "residents of X": what "of" after these says.
+PLACE_NOUNS = frozenset("""
+    town towns city cities village villages hamlet county counties region province state
+    district capital island islands port area suburb suburbs outskirts parish municipality
+    commune resident residents native natives people citizens mayor streets centre center
+    north south east west""".split())
+DATELINE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=\d{4}\s))"
+    r"([A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})"          # "MOUNT GILEAD", "ST. PARIS"
+    r"(?=(?:,\s+[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?"         # ", Ohio", ", W.Va."
+    r"\s*(?:\((?:AP|Reuters|AFP|UPI|CNN)\))?\s*(?:—|–|--|-|:|”))")
+DIVISIONS = (COUNTRY, ADMIN1, ADMIN2)
+# Words that name a part of something, not a place, when they stand alone ("Western" is a
+# province of Kenya, but "Western" in "Western Union" or "the Western Conference" is none).
+POSITION_WORDS = frozenset("""
+    north south east west northern southern eastern western central middle upper lower
+    northeast northwest southeast southwest northeastern northwestern southeastern
+    southwestern great greater inner outer new old""".split())
+
+
+def _place_named(text: str, gz: Gazetteer) -> Candidate | None:
+    """The most populous place the gazetteer knows by this very name (not an alternate one)."""
+    places = [c for c in gz.candidates(text) if c.is_point and c.match != ALTERNATE]
+    return max(places, key=lambda c: c.population) if places else None
+
+
+def _no_toponym_alone(text: str) -> bool:
+    return name_key(text) in POSITION_WORDS
+
+
+def _titled(text: str) -> bool:
+    words = [w for w in re.split(r"[\s-]+", text) if w]
+    return bool(words) and all(w[:1].isupper() or w in ("of", "de", "du", "la", "le", "el", "al")
+                               for w in words)
+
+
+def _embedded_toponyms(ent, text: str, gz: Gazetteer, named: set[str],
+                       surnames: set[str]) -> list[tuple[int, int, str]]:
+    """The toponyms an entity of another label holds: the whole of it, when the text gives it as
+    a place ("Harare" taken for an organisation, "of Gainesville" for a person) and it is no
+    surname of the text's people; the country or division that leads an institution's name
+    ("the [Texas] Department of Transportation"), or the town that leads a local institution's
+    ("[Oakland] Police Department"); the division or city that ends it after "of" ("the
+    University of [Kentucky]"). A demonym is no toponym ("the American Red Cross")."""
+    tokens = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
+    if not tokens:
+        return []
+    doc = ent.doc
+    start = tokens[0].idx
+    whole = text[start:ent.end_char]
+    key = name_key(whole)
+    # The whole entity.
+    if (_titled(whole) and key not in surnames and not gz.demonym(whole)
+            and not _no_toponym_alone(whole)):
+        place = _place_named(whole, gz)
+        if place is not None:
+            before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+            if before == "of":
+                # "Barton Jones of Waco", "Henry, 19, of Alexandria", "the town of Pulawy";
+                # not "dozens of Wagner mercenaries".
+                prior = doc[ent.start - 2] if ent.start > 1 else None
+                if prior is None or not (prior.ent_type_ == "PERSON" or prior.text == ","
+                                         or prior.like_num or prior.lower_ in PLACE_NOUNS):
+                    before = ""
+            after = text[ent.end_char:ent.end_char + 3]
+            next_word = doc[ent.end].lower_ if ent.end < len(doc) else ""
+            if (place.feature in (COUNTRY, ADMIN1) or key in named or before in PLACE_BEFORE
+                    or next_word in PLACE_AFTER or re.match(r",\s*[A-Z]", after)):
+                return [(start, ent.end_char, f"whole:{ent.label_}")]
+    found = []
+    # A place leading an institution's name.
+    words = [t.text.lower().strip(".") for t in tokens]
+    for n in range(min(4, len(tokens) - 1), 0, -1):
+        head = text[start:tokens[n - 1].idx + len(tokens[n - 1])]
+        if (not _titled(head) or gz.demonym(head) or name_key(head) in surnames
+                or _no_toponym_alone(head)):
+            continue
+        place = _place_named(head, gz)
+        if place is None:
+            continue
+        if (place.feature in DIVISIONS and any(w in INSTITUTION_WORDS for w in words[n:])) or (
+                words[n] in LOCAL_WORDS or name_key(head) in named):
+            found.append((start, start + len(head), f"lead:{ent.label_}"))
+        break
+    # A division or city after the last "of".
+    ofs = [i for i, t in enumerate(tokens) if t.lower_ == "of"]
+    if ofs and 0 < ofs[-1] < len(tokens) - 1 and len(tokens) - ofs[-1] - 1 <= 4:
+        first = tokens[ofs[-1] + 1]
+        if first.lower_ == "the" and ofs[-1] + 2 < len(tokens):
+            first = tokens[ofs[-1] + 2]
+        tail = text[first.idx:ent.end_char]
+        place = _place_named(tail, gz) if _titled(tail) and not _no_toponym_alone(tail) else None
+        if place is not None and (place.feature in (ADMIN1, ADMIN2) or place.population >= 50_000
+                                  or name_key(tail) in named):
+            found.append((first.idx, ent.end_char, f"of:{ent.label_}"))
+    return found
+
+
+def recognise(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, str]]:
+    """The toponyms of a parsed text: (start, end, how), in text order. `how`: "entity" (a GPE,
+    LOC or FAC entity, unless it is one word that is the surname of a person the text names);
+    "whole:LABEL", "lead:LABEL" or "of:LABEL" (held by an entity of another label, see
+    `_embedded_toponyms`); "dateline" ("COLUMBUS, Ohio (AP) —"); "county-list" ("Cooke,
+    Grayson and Love counties"); "party" ("Rep. Charles Rangel, D-N.Y."); "based" ("a
+    London-based group"). All but the entities must be names the gazetteer knows."""
+    gz = gazetteer or open_gazetteer()
+    text = doc.text                   # (spaCy joins its tokens again at each call)
+    # The surnames of the text's people ("Bill Nelson"): "Nelson" alone is no town then, nor
+    # "Saakashvili" a place when the model says so.
+    surnames = {name_key(e[-1].text) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1}
+    spans = [(e.start_char, e.end_char, "entity") for e in doc.ents if e.label_ in TOPONYM_LABELS
+             and not (len(e) == 1 and name_key(e.text) in surnames)]
+    named = {name_key(text[s:e]) for s, e, _ in spans}
+    for ent in doc.ents:
+        if ent.label_ in HOLDING_LABELS:
+            spans.extend(_embedded_toponyms(ent, text, gz, named, surnames))
+    for m in DATELINE.finditer(text):
+        name = m.group(1).rstrip(".-")
+        if len(name.replace(" ", "")) >= 3 and _place_named(name, gz) is not None:
+            spans.append((m.start(1), m.start(1) + len(name), "dateline"))
+    for m in COUNTY_LIST.finditer(text):
+        word = "County" if m.group(2) == "counties" else "Parish"
+        for item in re.finditer(r"[A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?", m.group(1)):
+            if _place_named(f"{item.group(0)} {word}", gz) is not None:
+                spans.append((m.start(1) + item.start(), m.start(1) + item.end(), "county-list"))
+    for pattern, how in ((PARTY_PLACE, "party"), (BASED, "based")):
+        for m in pattern.finditer(text):
+            name = m.group(1)
+            if not _no_toponym_alone(name) and (_place_named(name, gz) is not None
+                                                or gz.candidates(name)):
+                spans.append((m.start(1), m.end(1), how))
+    # The entities first; then, in text order, what overlaps none kept already.
+    spans.sort(key=lambda sp: (sp[2] != "entity", sp[0], -sp[1]))
+    kept: list[tuple[int, int, str]] = []
+    for sp in spans:
+        if not any(sp[0] < e and s < sp[1] for s, e, _ in kept):
+            kept.append(sp)
+    return sorted(kept)
+
+
+def toponym_spans(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, int, int]]:
+    """The toponyms of a parsed text, as this stage takes them (`recognise`): (start, end,
+    sentence_start, sentence_end), in text order."""
+    out = []
+    for s, e, _ in recognise(doc, gazetteer):
+        sent = doc.char_span(s, e, alignment_mode="expand")
+        sent = sent.sent if sent is not None else None
+        out.append((s, e, sent.start_char if sent is not None else None,
+                    sent.end_char if sent is not None else None))
+    return out
+
+
 def geoparse(articles: list[Article], settings: Any) -> list[Article]:
-    """Batch stage: resolve the GPE/LOC/FAC entities of each new, parsed article."""
+    """Batch stage: recognise and resolve the toponyms of each new, parsed article."""
     gz = open_gazetteer()
     for article in articles:
         if article.status != "new" or article.doc is None:
             continue
-        spans = [(e.start_char, e.end_char, e.sent.start_char, e.sent.end_char)
-                 for e in article.doc.ents if e.label_ in TOPONYM_LABELS]
+        spans = toponym_spans(article.doc, gz)
         context = GeoContext.from_settings(settings, outlet_country=outlet_country(article),
                                            gazetteer=gz)
         mentions = resolve_toponyms(article.text, spans, context)
