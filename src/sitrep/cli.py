@@ -57,6 +57,11 @@ class ProgressHooks(Hooks):
     def batch_stored(self, report: RunReport) -> None:
         self.progress.update(self.task, description=f"{report.new} new, {report.known} known")
 
+    def stories_updated(self, report: RunReport) -> None:
+        if report.corpus_error:
+            self.progress.console.print(f"[yellow]warning[/yellow]: stories not updated ({report.corpus_error}); "
+                                        "the next run retries", markup=True, highlight=False, soft_wrap=True)
+
 
 @app.command()
 def run(
@@ -73,6 +78,10 @@ def run(
                                                           "and place resolution, as an analyst monitoring it would.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Articles per batch and per transaction.", min=1)] = None,
     max_bytes: Annotated[Optional[int], typer.Option(help="Refuse input files larger than this.", min=1)] = None,
+    embeddings: Annotated[bool, typer.Option("--embeddings", help="Cluster stories with sentence embeddings too "
+                                             "(needs `pip install sitrep[embeddings]`).")] = False,
+    stories_config: Annotated[Optional[Path], typer.Option(help="A YAML file overriding data/stories/stories.yaml "
+                                                            "(duplicate, story and merge thresholds).")] = None,
 ) -> None:
     """Read articles, clean them, find their language and entities, store them, write the exports.
 
@@ -86,13 +95,24 @@ def run(
                                              extra_patterns=tuple(patterns) if patterns else None,
                                              actor_files=tuple(actors) if actors else None,
                                              focus_countries=tuple(c.upper() for c in country) if country else None)
+    from .stories import StoryOptions
+
+    if embeddings:
+        from .embeddings import available
+
+        problem = available()
+        if problem:
+            err_console.print(f"[red]error[/red]: --embeddings: {problem}")
+            raise typer.Exit(2)
+    story_options = StoryOptions.load(stories_config, embeddings=True if embeddings else None)
     inputs = list(paths) if paths else [data_path("samples", "corpus")]
     store = Store(db or out / "sitrep.db")
     own_files = (out,) + ((Path(db),) if db and "://" not in db else ())
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                   TimeElapsedColumn(), console=err_console) as progress:
         report = run_pipeline(inputs, store, settings, ProgressHooks(progress),
-                              command=" ".join(["sitrep", *sys.argv[1:]]), exclude=own_files)
+                              command=" ".join(["sitrep", *sys.argv[1:]]), exclude=own_files,
+                              story_options=story_options)
     written = export_all(store, out)
     _print_run_summary(report, store, written)
     if report.problems:
@@ -109,9 +129,13 @@ def _print_run_summary(report: RunReport, store: Store, written: dict) -> None:
     table.add_row("articles stored now", str(report.new))
     table.add_row("  of which skipped (language)", str(report.skipped))
     table.add_row("  of which failed in a stage", str(report.errors))
+    table.add_row("  of which near-duplicates (linked)", str(report.duplicates))
     table.add_row("already stored", str(report.known))
     table.add_row("inputs with problems", str(len(report.problems)))
     table.add_row("articles in the database", str(total))
+    table.add_row("stories begun / grown", f"{report.stories_new} / {report.stories_grown}")
+    table.add_row("events merged into another", str(report.events_merged))
+    table.add_row("contradictions (stories updated)", str(report.contradictions))
     table.add_row("database", store.url)
     for fmt, (path, count) in written.items():
         table.add_row(fmt, f"{path} ({count} records)")
@@ -170,6 +194,53 @@ def export_cmd(
         with open(output, "w", encoding="utf-8", newline="") as f:
             count = export(store, fmt, f)
         err_console.print(f"wrote {count} records to {output}")
+
+
+@app.command("stories")
+def stories_cmd(
+    db: Annotated[str, typer.Option(help="Database file or URL.")] = "out/sitrep.db",
+    limit: Annotated[int, typer.Option(help="Show at most this many stories, latest first.", min=1)] = 50,
+) -> None:
+    """List the stories: articles (near-duplicates too), outlets, date range and top events.
+
+    Stories are made by `sitrep run`: articles about the same news grouped across outlets and days.
+
+    [bold]Examples[/bold]
+      sitrep stories --db out/sitrep.db
+      sitrep export --db out/sitrep.db --format stories-jsonl   # everything, with summaries and contradictions
+    """
+    from .export import event_records, story_records
+
+    if "://" not in db and not Path(db).is_file():
+        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
+        raise typer.Exit(2)
+    store = Store(database_url(db))
+    records = list(story_records(store))
+    if not records:
+        out_console.print("No stories yet.")
+        return
+    events = {e["id"]: e for e in event_records(store)}
+    records.sort(key=lambda s: (s["last_published"] or "", s["id"]), reverse=True)
+    table = Table(title=f"{len(records)} stories", title_justify="left", show_lines=True)
+    table.add_column("story", ratio=3, overflow="fold")
+    table.add_column("art.", justify="right", width=6)
+    table.add_column("outlets", ratio=2)
+    table.add_column("dates", width=10)
+    table.add_column("top events", ratio=3)
+    table.add_column("contra.", justify="right", width=7)
+    for s in records[:limit]:
+        top = sorted((events[e] for e in s["events"] if e in events and events[e]["context"] is None),
+                     key=lambda e: (-e["n_sources"], -(e["fatalities"] or 0), e["id"]))[:3]
+        lines = []
+        for e in top:
+            dead = f", {e['fatalities']} dead" if e["fatalities"] else ""
+            lines.append(f"{e['sub_event_type']}, {e['location'] or '?'}{dead} ({e['n_sources']} src)")
+        dates = "\n".join(dict.fromkeys(d for d in (s["first_published"], s["last_published"]) if d)) or "undated"
+        copies = f"\n+{len(s['duplicates'])} dup" if s["duplicates"] else ""
+        table.add_row(f"{s['title'] or '?'}\n[dim]{s['id']}[/dim]", f"{len(s['articles'])}{copies}",
+                      ", ".join(s["outlets"]) or "?", dates, "\n".join(lines) or "[dim]none[/dim]",
+                      str(len(s["contradictions"])))
+    out_console.print(table)
 
 
 gazetteer_app = typer.Typer(help="The place index used to put events on the map.", no_args_is_help=True)

@@ -124,6 +124,8 @@ class Article:
     actors: list["ActorMention"] = field(default_factory=list)
     events: list["Event"] = field(default_factory=list)
     claims: list["Claim"] = field(default_factory=list)
+    duplicate_of: str | None = None          # a near-duplicate's original (dedup.py): not parsed again
+    duplicate_similarity: float | None = None
 
     @property
     def id(self) -> str:

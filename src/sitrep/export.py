@@ -56,31 +56,68 @@ DISORDER = {"Battles": "Political violence", "Explosions/Remote violence": "Poli
 
 
 def event_records(store: Store, new_only: bool = False) -> Iterator[dict]:
-    """Events as JSON objects, each with its sources (article, outlet, sentence, offsets)."""
+    """One JSON object per real event: the events of several articles that report it merged
+    (merge.py), with every source (article, outlet, sentence, offsets; near-duplicates too),
+    the story it belongs to and its counts of sources and outlets."""
     from sqlalchemy import select
 
-    from .store import articles, event_sources, events
+    from .store import articles, event_mentions, event_sources, events, merged_events, story_articles
+    from .stories import n_outlets
 
-    query = select(events).order_by(events.c.event_date, events.c.id)
-    if new_only:
-        query = query.where(events.c.context.is_(None))
-    rows = store.select(query)
-    sources: dict[str, list[dict]] = {}
-    for s in store.select(select(event_sources, articles.c.outlet, articles.c.url, articles.c.published)
-                          .join(articles, articles.c.id == event_sources.c.article_id)
-                          .order_by(event_sources.c.id)):
-        sources.setdefault(s["event_id"], []).append(
-            {"article_id": s["article_id"], "outlet": s["outlet"], "url": s["url"], "published": s["published"],
-             "sentence": s["sentence"], "start": s["start"], "end": s["end"],
-             "raw_start": s["raw_start"], "raw_end": s["raw_end"], "trigger": s["trigger"], "rule": s["rule"]})
+    rows = store.select(select(events).order_by(events.c.event_date, events.c.id))
+    by_id = {r["id"]: r for r in rows}
+    merged = {m["id"]: m for m in store.select(select(merged_events))}
+    groups: dict[str, list[dict]] = {}
     for row in rows:
+        groups.setdefault(row["merged_id"] if row["merged_id"] in merged else row["id"], []).append(row)
+    story_of = {r["article_id"]: r["story_id"] for r in store.select(select(story_articles.c.article_id,
+                                                                               story_articles.c.story_id))}
+    meta = {a["id"]: a for a in store.select(select(articles.c.id, articles.c.outlet, articles.c.url,
+                                                    articles.c.published))}
+
+    def source(s: dict, via: str) -> dict:
+        a = meta[s["article_id"]]
+        return {"article_id": s["article_id"], "outlet": a["outlet"], "url": a["url"], "published": a["published"],
+                "sentence": s["sentence"], "start": s["start"], "end": s["end"], "raw_start": s["raw_start"],
+                "raw_end": s["raw_end"], "trigger": s["trigger"], "rule": s["rule"], "via": via}
+
+    extracted: dict[str, list[dict]] = {}
+    for s in store.select(select(event_sources).order_by(event_sources.c.id)):
+        extracted.setdefault(s["event_id"], []).append(source(s, "extracted"))
+    linked: dict[str, list[dict]] = {}
+    for s in store.select(select(event_mentions).order_by(event_mentions.c.id)):
+        linked.setdefault(s["event_id"], []).append(source(s, s["via"]))
+    records = []
+    for gid, members in groups.items():
+        m = merged.get(gid)
+        row = by_id[m["representative_id"]] if m and m["representative_id"] in by_id else members[0]
+        context = m["context"] if m else row["context"]
+        if new_only and context is not None:
+            continue
         record = {k: row.get(k) for k in EVENT_FIELDS if k != "sources"}
-        record["sources"] = sources.get(row["id"], [])
+        record["id"] = gid
+        record["context"] = context
+        sources = linked.get(gid) or [s for e in members for s in extracted.get(e["id"], [])]
+        record["sources"] = sources
+        if m:
+            record.update(fatalities=m["fatalities"], fatalities_low=m["fatalities_low"],
+                          fatalities_high=m["fatalities_high"])
+        reporting = {s["article_id"]: s["outlet"] for s in sources} or {row["article_id"]: meta[row["article_id"]]["outlet"]}
+        record["story_id"] = m["story_id"] if m else story_of.get(row["article_id"])
+        record["n_sources"] = len(reporting)
+        record["n_outlets"] = n_outlets([{"id": a, "outlet": o} for a, o in reporting.items()])
         record["provenance"] = {"date": {"text": row["date_text"], "rule": row["date_rule"],
                                          "start": row["date_start"], "end": row["date_end"]},
                                 "place": {"rule": row["place_rule"], "geonames_id": row["geonames_id"]},
-                                "fatalities": {"text": row["fatalities_text"]}}
-        yield record
+                                "fatalities": {"text": row["fatalities_text"],
+                                               "sources": json.loads(m["fatalities_sources"] or "[]") if m else []},
+                                "events": [e["id"] for e in members]}
+        records.append(record)
+    records.sort(key=lambda r: (r["event_date"] or "", r["id"]))
+    yield from records
+
+
+EVENT_EXTRA_FIELDS = ["story_id", "n_sources", "n_outlets"]
 
 
 def _jsonl(records: Iterable[dict], out: IO[str]) -> int:
@@ -91,7 +128,8 @@ def _jsonl(records: Iterable[dict], out: IO[str]) -> int:
 
 
 def write_events_jsonl(store: Store, out: IO[str]) -> int:
-    return _jsonl(({k: r[k] for k in [*EVENT_FIELDS, "provenance"]} for r in event_records(store)), out)
+    return _jsonl(({k: r[k] for k in [*EVENT_FIELDS, *EVENT_EXTRA_FIELDS, "provenance"]}
+                   for r in event_records(store)), out)
 
 
 def write_acled_csv(store: Store, out: IO[str]) -> int:
@@ -179,6 +217,60 @@ def write_places_jsonl(store: Store, out: IO[str]) -> int:
                     "rule": r["rule"]} for r in rows), out)
 
 
+STORY_FIELDS = ["id", "title", "summary", "articles", "duplicates", "outlets", "first_published", "last_published",
+                "events", "contradictions", "summary_sources"]
+
+
+def story_records(store: Store) -> Iterator[dict]:
+    """Stories (stories.py) with their articles, near-duplicates, events and contradictions."""
+    from sqlalchemy import select
+
+    from .store import articles, contradictions, duplicates, merged_events, stories, story_articles
+
+    members: dict[str, list[tuple]] = {}
+    for r in store.select(select(story_articles.c.story_id, story_articles.c.article_id, articles.c.published)
+                          .join(articles, articles.c.id == story_articles.c.article_id)):
+        members.setdefault(r["story_id"], []).append((r["published"] or "9999", r["article_id"]))
+    copies = {r["article_id"]: r["duplicate_of"] for r in store.select(select(duplicates))}
+    story_events: dict[str, list[str]] = {}
+    for r in store.select(select(merged_events.c.id, merged_events.c.story_id).order_by(merged_events.c.id)):
+        story_events.setdefault(r["story_id"], []).append(r["id"])
+    found: dict[str, list[dict]] = {}
+    for r in store.select(select(contradictions).order_by(contradictions.c.id)):
+        found.setdefault(r["story_id"], []).append({"kind": r["kind"], "subject": r["subject"],
+                                                    "a": json.loads(r["a"]), "b": json.loads(r["b"])})
+    for s in store.select(select(stories).order_by(stories.c.first_published, stories.c.id)):
+        ids = [a for _, a in sorted(members.get(s["id"], []))]
+        yield {"id": s["id"], "title": s["title"], "summary": s["summary"], "articles": ids,
+               "duplicates": [{"article_id": a, "duplicate_of": copies[a]} for a in ids if a in copies],
+               "outlets": json.loads(s["outlets"] or "[]"), "first_published": s["first_published"],
+               "last_published": s["last_published"], "events": story_events.get(s["id"], []),
+               "contradictions": found.get(s["id"], []),
+               "summary_sources": json.loads(s["summary_sources"] or "[]")}
+
+
+def write_stories_jsonl(store: Store, out: IO[str]) -> int:
+    return _jsonl(story_records(store), out)
+
+
+MENTION_COLUMNS = ["event_id", "article_id", "outlet", "published", "url", "via", "sentence", "start", "end",
+                   "raw_start", "raw_end", "trigger", "rule", "story_id", "event_n_sources", "event_n_outlets"]
+
+
+def write_mentions_csv(store: Store, out: IO[str]) -> int:
+    """Every (event, article, sentence, offsets) link, GDELT-style, with each event's counts."""
+    writer = csv.DictWriter(out, fieldnames=MENTION_COLUMNS)
+    writer.writeheader()
+    n = 0
+    for r in event_records(store):
+        for s in r["sources"]:
+            writer.writerow({"event_id": r["id"], **{k: s[k] for k in MENTION_COLUMNS[1:13]},
+                             "story_id": r["story_id"], "event_n_sources": r["n_sources"],
+                             "event_n_outlets": r["n_outlets"]})
+            n += 1
+    return n
+
+
 Writer = Callable[[Store, IO[str]], int]
 FORMATS: dict[str, tuple[Writer, str]] = {
     "articles-jsonl": (write_articles_jsonl, "articles.jsonl"),
@@ -189,6 +281,8 @@ FORMATS: dict[str, tuple[Writer, str]] = {
     "plover-jsonl": (write_plover_jsonl, "events-plover.jsonl"),
     "claims-jsonl": (write_claims_jsonl, "claims.jsonl"),
     "places-jsonl": (write_places_jsonl, "places.jsonl"),
+    "stories-jsonl": (write_stories_jsonl, "stories.jsonl"),
+    "mentions-csv": (write_mentions_csv, "mentions.csv"),
 }
 
 

@@ -53,6 +53,7 @@ def event_rows(article: Article, event: Event, event_id: str) -> tuple[dict, lis
         "fatalities": deaths.best if deaths else 0,
         "fatalities_low": deaths.low if deaths else 0, "fatalities_high": deaths.high if deaths else 0,
         "fatalities_text": deaths.text if deaths else None,
+        "fatalities_rule": deaths.rule if deaths else None,
         "notes": summary(event), "confidence": event.confidence, "context": event.context,
     }
     sources = [{"event_id": event_id, "article_id": s.article_id, "sentence": s.sentence, "start": s.start,

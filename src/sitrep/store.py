@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, create_engine,
-                        event, func, insert, select, update)
+from sqlalchemy import (Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
+                        create_engine, event, func, insert, inspect, select, text, update)
 from sqlalchemy.engine import Engine
 
 from .document import Article
@@ -115,6 +115,8 @@ events = Table(
     Column("fatalities", Integer), Column("fatalities_low", Integer), Column("fatalities_high", Integer),
     Column("fatalities_text", Text),
     Column("notes", Text), Column("confidence", Float), Column("context", String(16), index=True),
+    Column("fatalities_rule", Text),                        # fatalities.py's rule: count:, vague:, none: ...
+    Column("merged_id", String(24), index=True),            # the real event it is one report of (merged_events)
 )
 
 event_sources = Table(
@@ -138,6 +140,87 @@ claims = Table(
     Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
     Column("sentence_start", Integer, nullable=False), Column("sentence_end", Integer, nullable=False),
     Column("confidence", Float, nullable=False),
+)
+
+# --- corpus level: duplicates, stories, merged events, contradictions (issue #5) ------------
+
+article_signatures = Table(
+    "article_signatures", metadata,
+    Column("article_id", String(16), ForeignKey("articles.id"), primary_key=True),
+    Column("minhash", LargeBinary, nullable=False),         # 128 little-endian uint32 (dedup.py)
+)
+
+duplicates = Table(
+    "duplicates", metadata,
+    Column("article_id", String(16), ForeignKey("articles.id"), primary_key=True),
+    Column("duplicate_of", String(16), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("similarity", Float, nullable=False),            # estimated Jaccard of 5-word shingles
+)
+
+stories = Table(
+    "stories", metadata,
+    Column("id", String(24), primary_key=True),             # "s" + its first article's id
+    Column("title", Text), Column("summary", Text),
+    Column("summary_sources", Text),                        # JSON [{article_id, outlet, start, end}]
+    Column("first_published", String(32), index=True), Column("last_published", String(32), index=True),
+    Column("n_articles", Integer, nullable=False), Column("n_outlets", Integer, nullable=False),
+    Column("outlets", Text),                                # JSON list
+    Column("state", Text, nullable=False),                  # JSON: term counts, entities, days (stories.py)
+    Column("embedding", LargeBinary),                       # float32 mean of its articles' embeddings
+    Column("updated_at", String(32), nullable=False),
+)
+
+story_articles = Table(
+    "story_articles", metadata,
+    Column("article_id", String(16), ForeignKey("articles.id"), primary_key=True),
+    Column("story_id", String(24), ForeignKey("stories.id"), nullable=False, index=True),
+    Column("score", Float),                                 # similarity with the story when it joined
+    Column("features", Text, nullable=False),               # JSON: term counts, entities, day
+    Column("embedding", LargeBinary),
+    Column("joined_at", String(32), nullable=False),
+)
+
+term_df = Table(
+    "term_df", metadata,
+    Column("term", String(200), primary_key=True),
+    Column("df", Integer, nullable=False),                  # articles clustered that contain the term
+)
+
+merged_events = Table(
+    "merged_events", metadata,
+    Column("id", String(24), primary_key=True),             # the id of its first event
+    Column("representative_id", String(24), nullable=False),  # the member whose fields are exported
+    Column("story_id", String(24), index=True),
+    Column("context", String(16)),
+    Column("fatalities", Integer), Column("fatalities_low", Integer), Column("fatalities_high", Integer),
+    Column("fatalities_sources", Text),                     # JSON: each source's figure
+    Column("n_events", Integer, nullable=False), Column("n_sources", Integer, nullable=False),
+    Column("n_outlets", Integer, nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+event_mentions = Table(
+    "event_mentions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(24), nullable=False, index=True),   # merged_events.id
+    Column("source_event_id", String(24), nullable=False),        # events.id it was extracted as
+    Column("article_id", String(16), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("via", String(16), nullable=False),              # extracted | duplicate
+    Column("sentence", Text, nullable=False),
+    Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
+    Column("raw_start", Integer), Column("raw_end", Integer),
+    Column("trigger", Text), Column("rule", Text),
+)
+
+contradictions = Table(
+    "contradictions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("story_id", String(24), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),             # statement | toll | denial
+    Column("subject", Text, nullable=False),
+    Column("event_id", String(24)),                         # for toll and denial
+    Column("a", Text, nullable=False), Column("b", Text, nullable=False),  # JSON sides
+    Column("rule", Text, nullable=False),
 )
 
 problems = Table(
@@ -178,6 +261,21 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Databases made by an older sitrep get the nullable columns added since."""
+        existing = inspect(self.engine)
+        with self.engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                have = {c["name"] for c in existing.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in have and column.nullable:
+                        kind = column.type.compile(dialect=self.engine.dialect)
+                        conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                        for index in table.indexes:
+                            if column.name in index.columns:
+                                index.create(conn, checkfirst=True)
 
     # --- runs -------------------------------------------------------------------------
     def start_run(self, command: str) -> int:
@@ -203,8 +301,10 @@ class Store:
             return conn.scalar(select(func.count()).select_from(articles))
 
     # --- writing ----------------------------------------------------------------------
-    def write_batch(self, batch: list[Article], batch_problems: list, run_id: int) -> None:
-        """Articles with everything found in them, and the batch's problems, in one transaction."""
+    def write_batch(self, batch: list[Article], batch_problems: list, run_id: int,
+                    signatures: dict[str, bytes] | None = None) -> None:
+        """Articles with everything found in them, their MinHash signatures and duplicate links,
+        and the batch's problems, in one transaction."""
         stamp = now()
         with self.engine.begin() as conn:
             if batch:
@@ -213,6 +313,14 @@ class Store:
                     if rows:
                         conn.execute(insert(table), rows)
                 self._add_actors(conn, batch)
+                if signatures:
+                    conn.execute(insert(article_signatures),
+                                 [{"article_id": a.id, "minhash": signatures[a.id]} for a in batch
+                                  if a.id in signatures])
+                links = [{"article_id": a.id, "duplicate_of": a.duplicate_of, "similarity": a.duplicate_similarity}
+                         for a in batch if a.duplicate_of]
+                if links:
+                    conn.execute(insert(duplicates), links)
             if batch_problems:
                 conn.execute(insert(problems), [{"run_id": run_id, "path": p.path, "line": p.line,
                                                  "message": p.message} for p in batch_problems])
@@ -240,6 +348,46 @@ class Store:
             return [dict(r._mapping) for r in conn.execute(statement)]
 
     # --- reading ----------------------------------------------------------------------
+    def iter_signatures(self, chunk: int = 5000) -> Iterator[tuple[str, bytes, str | None]]:
+        """(article id, MinHash bytes, the id of its original if it is a copy) of every article."""
+        query = (select(article_signatures.c.article_id, article_signatures.c.minhash, duplicates.c.duplicate_of)
+                 .outerjoin(duplicates, duplicates.c.article_id == article_signatures.c.article_id))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=chunk).execute(query)
+            for row in result:
+                yield row[0], bytes(row[1]), row[2]
+
+    def annotations_of(self, article_id: str):
+        """A stored article's text, status and entity, place and actor mentions, as objects."""
+        from types import SimpleNamespace
+
+        from .document import ActorMention, Mention, Place, PlaceMention
+
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles.c.text, articles.c.status).where(articles.c.id == article_id)).first()
+            if row is None:
+                return None
+            found = SimpleNamespace(id=article_id, text=row.text, status=row.status, mentions=[], places=[], actors=[])
+            for m in conn.execute(select(mentions).where(mentions.c.article_id == article_id).order_by(mentions.c.id)):
+                m = m._mapping
+                found.mentions.append(Mention(m["start"], m["end"], m["text"], m["label"], m["sentence_start"],
+                                              m["sentence_end"], m["source"], m["confidence"], m["raw_start"],
+                                              m["raw_end"], m["entity_id"]))
+            for p in conn.execute(select(places).where(places.c.article_id == article_id).order_by(places.c.id)):
+                p = p._mapping
+                place = (Place(p["name"], p["latitude"], p["longitude"], p["country"], p["admin1"], p["admin2"],
+                               p["geonames_id"], p["geo_precision"], p["feature"])
+                         if p["name"] is not None and p["latitude"] is not None else None)
+                found.places.append(PlaceMention(p["start"], p["end"], p["text"], p["sentence_start"],
+                                                 p["sentence_end"], place, p["rule"], p["confidence"],
+                                                 p["raw_start"], p["raw_end"]))
+            for a in conn.execute(select(actor_mentions).where(actor_mentions.c.article_id == article_id)
+                                  .order_by(actor_mentions.c.id)):
+                a = a._mapping
+                found.actors.append(ActorMention(a["start"], a["end"], a["text"], a["actor"], a["inter"], a["country"],
+                                                 a["role"], a["source"], a["confidence"]))
+            return found
+
     def iter_articles(self) -> Iterator[dict]:
         with self.engine.connect() as conn:
             for row in conn.execute(select(articles).order_by(articles.c.path, articles.c.line)):

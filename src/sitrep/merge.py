@@ -1,0 +1,350 @@
+"""One event from many reports: events of different articles that tell the same real event.
+
+Every stored event belongs to one merged event (`events.merged_id` -> `merged_events.id`, the
+id of its first event); an event nobody else reported is a group of one. A new event joins the
+best-scoring group all of whose members it is compatible with:
+
+* type: the same sub-event type (1 point), the same event type (0.7) or a pair of near types
+  listed in data/stories/stories.yaml (0.4); anything else is another event;
+* actors, matched straight or crossed (reports swap attacker and target): the same actor
+  (1 each), "Unidentified Armed Group (X)" against a named non-state armed group (0.5), an
+  unknown side (0); a side paired with itself ("Military Forces of Mali" against itself) counts
+  as unknown; any other pair of names is another event;
+* place: the same location (1), within `distance_km` (0.7), or, when one of them is coarse
+  (geo_precision 3 or a whole country), the same country and first-level division (0.3);
+  another country is another event;
+* date: the same day (1) or overlapping ranges with `date_slack_days` of slack (0.5); an
+  undated event can only join a group of its own story (0.2);
+* the same story: 0.5.
+It joins when the score reaches `min_score`. Negated, hypothetical and future events are never
+merged. Precise events are placed first, so a vague report joins a precise group.
+
+Fatalities follow ACLED's most conservative rule across the sources that give a count:
+fatalities = the lowest count, fatalities_low = the lowest low, fatalities_high = the highest
+high (so a later, higher toll raises it), each source's figure kept in `fatalities_sources`.
+Vague figures ("dozens") and claims count only when no source gives a count.
+
+`event_mentions` holds every (event, article, sentence, offsets) link, GDELT-style: the
+sentences each member was extracted from, and the same sentences in each near-duplicate of a
+member's article (via = duplicate, at the copy's own offsets).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete, insert, or_, select, update
+
+from .document import OffsetMap
+from .store import articles, duplicates, event_mentions, event_sources, events, merged_events, now
+
+NEVER_MERGED = ("negated", "hypothetical", "future")
+GENERIC = re.compile(r"^(Unidentified Armed Group|Unidentified Military Forces|Civilians|Protesters|Rioters)"
+                     r" \((?P<country>.+)\)$")
+ARMED_NON_STATE = (2, 3, 4)
+
+
+@dataclass
+class MergeReport:
+    merged: int = 0          # new events that joined another article's event
+    groups: int = 0          # merged events written
+
+
+# --- compatibility -------------------------------------------------------------------------
+
+
+def type_score(a: dict, b: dict, near: tuple[frozenset, ...]) -> float | None:
+    if a["event_type"] == b["event_type"]:
+        return 1.0 if a["sub_event_type"] == b["sub_event_type"] else 0.7
+    if frozenset((a["event_type"], b["event_type"])) in near:
+        return 0.4
+    return None
+
+
+def _sides(e: dict) -> tuple[tuple, tuple]:
+    one, two = (e["actor1"], e["inter1"]), (e["actor2"], e["inter2"])
+    if one[0] and one[0] == two[0]:
+        one = (None, None)
+    return one, two
+
+
+def actor_score(x: tuple, y: tuple) -> float | None:
+    (a, ia), (b, ib) = x, y
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    ga, gb = GENERIC.match(a), GENERIC.match(b)
+    for generic, named, inter in ((ga, b, ib), (gb, a, ia)):
+        if generic and generic.group(1) == "Unidentified Armed Group" and not GENERIC.match(named) \
+                and (inter in ARMED_NON_STATE or inter is None):
+            return 0.5
+    return None
+
+
+def actors_score(a: dict, b: dict) -> float | None:
+    """Sides matched straight or crossed; an arrangement counts when every pair of named sides is
+    compatible and at least one pair is named on both sides (unless an event names no actor)."""
+    a1, a2 = _sides(a)
+    b1, b2 = _sides(b)
+    if not (a1[0] or a2[0]) or not (b1[0] or b2[0]):
+        return 0.0
+    best = None
+    for crossed, (x1, x2) in enumerate(((b1, b2), (b2, b1))):
+        pairs = [(a1, x1), (a2, x2)]
+        scores = [actor_score(p, q) for p, q in pairs]
+        named = [bool(p[0] and q[0]) for p, q in pairs]
+        if any(s is None for s in scores) or not any(named) or (crossed and not all(named)):
+            continue   # a swap of roles counts only when both sides are named on both
+        best = max(best or 0.0, sum(scores))
+    return best
+
+
+def _coarse(e: dict) -> bool:
+    return e["geo_precision"] == 3 or (e["location"] is not None and e["location"] == e["country"])
+
+
+def distance_km(a: dict, b: dict) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a["latitude"], a["longitude"], b["latitude"], b["longitude"]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def place_score(a: dict, b: dict, max_km: float) -> float | None:
+    if a["latitude"] is None or b["latitude"] is None:
+        return 0.0 if not a["iso"] or not b["iso"] or a["iso"] == b["iso"] else None
+    if a["iso"] and b["iso"] and a["iso"] != b["iso"]:
+        return None
+    if a["location"] == b["location"] and a["location"] is not None:
+        return 1.0
+    if _coarse(a) or _coarse(b):
+        return 0.3 if (not a["admin1"] or not b["admin1"] or a["admin1"] == b["admin1"]) else None
+    return 0.7 if distance_km(a, b) <= max_km else None
+
+
+def _range(e: dict) -> tuple[date, date] | None:
+    start, end = e.get("date_start") or e.get("event_date"), e.get("date_end") or e.get("event_date")
+    if not start:
+        return None
+    return date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+
+
+def date_score(a: dict, b: dict, slack: int, same_story: bool) -> float | None:
+    ra, rb = _range(a), _range(b)
+    if ra is None or rb is None:
+        return 0.2 if same_story else None
+    s = timedelta(days=slack)
+    if ra[0] - s > rb[1] or rb[0] - s > ra[1]:
+        return None
+    if a["time_precision"] == 1 and b["time_precision"] == 1 and ra[0] == rb[0]:
+        return 1.0
+    return 0.5
+
+
+def pair_score(a: dict, b: dict, options, story_of: dict[str, str]) -> float | None:
+    """How surely two events are one real event (None: they are not)."""
+    if a["article_id"] == b["article_id"] and not (
+            a["event_type"] == b["event_type"] and a["location"] is not None and a["location"] == b["location"]
+            and a["time_precision"] == 1 and b["time_precision"] == 1 and a["event_date"] == b["event_date"]):
+        return None   # the events stage already kept them apart; only the same type, place and day rejoin
+    if (a["context"] is None) != (b["context"] is None) and (_range(a) is None or _range(b) is None):
+        return None   # an undated new event is not a background event recalled elsewhere
+    same_story = story_of.get(a["article_id"]) is not None and story_of.get(a["article_id"]) == story_of.get(
+        b["article_id"])
+    parts = (type_score(a, b, options.near_types), actors_score(a, b), place_score(a, b, options.distance_km),
+             date_score(a, b, options.date_slack_days, same_story))
+    if any(p is None for p in parts):
+        return None
+    return sum(parts) + (0.5 if same_story else 0.0)
+
+
+# --- fatalities --------------------------------------------------------------------------
+
+
+def figure_kind(rule: str | None, text: str | None) -> str:
+    """count | vague | none | claim | no figure, from fatalities.py's rule."""
+    if not text:
+        return "no figure"
+    if rule is None:
+        return "count" if re.search(r"\d", text) else "vague"
+    if rule.endswith(":claim"):
+        return "claim"
+    category = rule.split(":", 1)[0]
+    return {"count": "count", "vague": "vague", "plural": "vague", "none": "none"}.get(category, "no figure")
+
+
+def reconcile(figures: list[dict]) -> tuple[int, int, int]:
+    """(fatalities, low, high) by ACLED's most conservative rule over the sources' figures."""
+    by_kind = defaultdict(list)
+    for f in figures:
+        by_kind[f["kind"]].append(f)
+    pool = by_kind["count"] or by_kind["none"] or by_kind["vague"] or by_kind["claim"]
+    if not pool:
+        return 0, 0, 0
+    return (min(f["fatalities"] for f in pool), min(f["low"] for f in pool), max(f["high"] for f in pool))
+
+
+# --- the pass ----------------------------------------------------------------------------
+
+
+def _event_rows(conn, condition) -> list[dict]:
+    query = (select(events, articles.c.outlet, articles.c.published).join(articles, articles.c.id == events.c.article_id)
+             .where(condition))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _precision_key(e: dict):
+    return (e["context"] is not None, e["geo_precision"] or 9, e["time_precision"] or 9,
+            sum(bool(a and GENERIC.match(a)) + (not a) for a in (e["actor1"], e["actor2"])),
+            e["published"] or "9999", e["id"])
+
+
+def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]) -> MergeReport:
+    """Merge the events of `article_ids` into the stored merged events; rewrite what changed."""
+    report = MergeReport()
+    new: list[dict] = []
+    for chunk in _chunks(article_ids, 500):
+        new += _event_rows(conn, events.c.article_id.in_(chunk) & events.c.merged_id.is_(None))
+    copies: list[dict] = []
+    for chunk in _chunks(article_ids, 500):
+        copies += [dict(r._mapping) for r in conn.execute(select(duplicates).where(duplicates.c.article_id.in_(chunk)))]
+    if not new and not copies:
+        return report
+    groups: dict[str, list[dict]] = defaultdict(list)
+    # Stored groups that a new event could join: dated near the new events, or in their stories.
+    ranges = [r for r in map(_range, new) if r]
+    conditions = []
+    if ranges:
+        lo = min(r[0] for r in ranges) - timedelta(days=options.date_slack_days + 31)
+        hi = max(r[1] for r in ranges) + timedelta(days=options.date_slack_days + 31)
+        conditions.append((events.c.date_end >= lo.isoformat()) & (events.c.date_start <= hi.isoformat()))
+    stories = {story_of.get(e["article_id"]) for e in new} - {None}
+    story_articles = [a for a, s in story_of.items() if s in stories]
+    for chunk in _chunks(story_articles, 500):
+        conditions.append(events.c.article_id.in_(chunk))
+    if conditions and new:
+        stored = _event_rows(conn, events.c.merged_id.is_not(None) & or_(*conditions))
+        ids = {e["merged_id"] for e in stored}
+        for chunk in _chunks(sorted(ids), 500):
+            for e in _event_rows(conn, events.c.merged_id.in_(chunk)):
+                groups[e["merged_id"]].append(e)
+    by_country: dict[str | None, set[str]] = defaultdict(set)
+    for gid, members in groups.items():
+        for m in members:
+            by_country[m["iso"]].add(gid)
+    changed: set[str] = set()
+    for e in sorted(new, key=_precision_key):
+        best, best_score = None, None
+        if e["context"] not in NEVER_MERGED:
+            candidates = by_country.get(e["iso"], set()) | by_country.get(None, set()) if e["iso"] \
+                else set(groups)
+            for gid in sorted(candidates):
+                members = groups[gid]
+                if any(m["context"] in NEVER_MERGED for m in members):
+                    continue
+                scores = [pair_score(e, m, options, story_of) for m in members]
+                if any(s is None for s in scores):
+                    continue
+                score = max(scores)
+                if score >= options.min_merge_score and (best_score is None or score > best_score):
+                    best, best_score = gid, score
+        if best is None:
+            best = e["id"]
+        else:
+            report.merged += 1
+        e["merged_id"] = best
+        groups[best].append(e)
+        by_country[e["iso"]].add(best)
+        changed.add(best)
+    # Groups whose articles have a new near-duplicate get its mentions.
+    originals = {c["duplicate_of"] for c in copies}
+    for chunk in _chunks(sorted(originals), 500):
+        for gid in conn.scalars(select(events.c.merged_id).where(events.c.article_id.in_(chunk),
+                                                                 events.c.merged_id.is_not(None)).distinct()):
+            changed.add(gid)
+            if gid not in groups:
+                groups[gid] = _event_rows(conn, events.c.merged_id == gid)
+    for gid in sorted(changed):
+        _write_group(conn, gid, groups[gid], story_of)
+    report.groups = len(changed)
+    return report
+
+
+def _write_group(conn, gid: str, members: list[dict], story_of: dict[str, str]) -> None:
+    stamp = now()
+    member_ids = [m["id"] for m in members]
+    conn.execute(update(events).where(events.c.id.in_(member_ids)).values(merged_id=gid))
+    representative = min(members, key=_precision_key)
+    figures = [{"event_id": m["id"], "article_id": m["article_id"], "outlet": m["outlet"], "published": m["published"],
+                "fatalities": m["fatalities"] or 0, "low": m["fatalities_low"] or 0, "high": m["fatalities_high"] or 0,
+                "kind": figure_kind(m.get("fatalities_rule"), m["fatalities_text"]), "text": m["fatalities_text"]}
+               for m in sorted(members, key=lambda m: (m["published"] or "9999", m["id"]))]
+    fatalities, low, high = reconcile(figures)
+    # Mentions: each member's sentences, and the same sentences in copies of its article.
+    rows = []
+    sources = [dict(r._mapping) for r in conn.execute(select(event_sources).where(event_sources.c.event_id.in_(member_ids))
+                                                      .order_by(event_sources.c.id))]
+    for s in sources:
+        rows.append({"event_id": gid, "source_event_id": s["event_id"], "article_id": s["article_id"], "via": "extracted",
+                     "sentence": s["sentence"], "start": s["start"], "end": s["end"], "raw_start": s["raw_start"],
+                     "raw_end": s["raw_end"], "trigger": s["trigger"], "rule": s["rule"]})
+    member_articles = sorted({m["article_id"] for m in members})
+    copies = [dict(r._mapping) for r in conn.execute(select(duplicates).where(duplicates.c.duplicate_of.in_(member_articles)))]
+    if copies:
+        from .dedup import Alignment
+
+        texts = {r.id: (r.text, r.offsets) for r in conn.execute(
+            select(articles.c.id, articles.c.text, articles.c.offsets).where(
+                articles.c.id.in_(member_articles + [c["article_id"] for c in copies])))}
+        for c in copies:
+            original_text = texts[c["duplicate_of"]][0]
+            copy_text, copy_offsets = texts[c["article_id"]]
+            alignment = Alignment(original_text, copy_text)
+            offsets = OffsetMap.from_json(json.loads(copy_offsets))
+            for s in sources:
+                if s["article_id"] != c["duplicate_of"]:
+                    continue
+                start, end = alignment.span(s["start"], s["end"])
+                if end <= start:
+                    continue
+                raw_start, raw_end = offsets.span_to_raw(start, end)
+                rows.append({"event_id": gid, "source_event_id": s["event_id"], "article_id": c["article_id"],
+                             "via": "duplicate", "sentence": copy_text[start:end], "start": start, "end": end,
+                             "raw_start": raw_start, "raw_end": raw_end, "trigger": s["trigger"], "rule": s["rule"]})
+    conn.execute(delete(event_mentions).where(event_mentions.c.event_id == gid))
+    if rows:
+        conn.execute(insert(event_mentions), rows)
+    # Counts over every article that reports it (copies too); the story most of them belong to.
+    outlets = {r.id: r.outlet for r in conn.execute(select(articles.c.id, articles.c.outlet)
+                                                   .where(articles.c.id.in_({r["article_id"] for r in rows} |
+                                                                            set(member_articles))))}
+    reporting = sorted(set(outlets))
+    from .stories import n_outlets
+
+    votes: dict[str, list] = defaultdict(list)
+    for m in sorted(members, key=lambda m: (m["published"] or "9999", m["id"])):
+        sid = story_of.get(m["article_id"])
+        if sid:
+            votes[sid].append(m["published"] or "9999")
+    story_id = min(votes, key=lambda s: (-len(votes[s]), min(votes[s]))) if votes else None
+    context = None if any(m["context"] is None for m in members) else representative["context"]
+    values = {"representative_id": representative["id"], "story_id": story_id, "context": context,
+              "fatalities": fatalities, "fatalities_low": low, "fatalities_high": high,
+              "fatalities_sources": json.dumps([f for f in figures if f["kind"] != "no figure"], ensure_ascii=False),
+              "n_events": len(members), "n_sources": len(reporting),
+              "n_outlets": n_outlets([{"id": a, "outlet": outlets[a]} for a in reporting]), "updated_at": stamp}
+    if conn.scalar(select(merged_events.c.id).where(merged_events.c.id == gid)):
+        conn.execute(update(merged_events).where(merged_events.c.id == gid).values(**values))
+    else:
+        conn.execute(insert(merged_events).values(id=gid, **values))
+
+
+def _chunks(items: list, size: int):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

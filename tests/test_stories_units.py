@@ -1,0 +1,115 @@
+"""Issue #5: the rules under stories, merging and contradictions, one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitrep.contradictions import cues, stance
+from sitrep.dedup import Alignment, DuplicateIndex, signature
+from sitrep.merge import actors_score, place_score, reconcile
+from sitrep.stories import StoryIndex, StoryOptions, article_features, stem
+
+
+@pytest.fixture(scope="module")
+def control():
+    [subject] = [s for s in cues().subjects if s.name == "territorial control"]
+    return subject
+
+
+@pytest.mark.parametrize("text, side", [
+    ("the state now exercises full control over its territory", 1),
+    ("large parts of the north remain under the control of armed groups", -1),
+    ("the northern regions are far from secure", -1),
+    ("the army has not regained control of the north", -1),
+    ("the weather in the north was pleasant", 0),                     # subject word, no cue
+    ("a full review of the budget", 0),                               # no subject word
+])
+def test_a_statement_takes_a_side(control, text, side):
+    assert stance(text, control)[0] == side
+
+
+def test_a_denial_verb_turns_the_side_over(control):
+    assert stance("the north had slipped out of the army's hands", control)[0] == -1
+    assert stance("the north had slipped out of the army's hands", control, negated_by_verb=True)[0] == 1
+
+
+def test_tolls_follow_the_conservative_rule():
+    count = lambda n: {"kind": "count", "fatalities": n, "low": n, "high": n}  # noqa: E731
+    assert reconcile([count(30), count(60)]) == (30, 30, 60)
+    assert reconcile([count(30), {"kind": "vague", "fatalities": 12, "low": 12, "high": 12}]) == (30, 30, 30)
+    assert reconcile([{"kind": "vague", "fatalities": 12, "low": 12, "high": 12}]) == (12, 12, 12)
+    assert reconcile([]) == (0, 0, 0)
+
+
+def event(actor1, actor2=None, inter1=None, inter2=None, **place):
+    return {"actor1": actor1, "actor2": actor2, "inter1": inter1, "inter2": inter2, **place}
+
+
+def test_an_unidentified_armed_group_is_compatible_with_a_named_one():
+    named = event("JNIM: Group for Support of Islam and Muslims", "Military Forces of Mali", 2, 1)
+    assert actors_score(event("Unidentified Armed Group (Mali)", "Military Forces of Mali", 3, 1), named) == 1.5
+    assert actors_score(event("Military Forces of Mali", "JNIM: Group for Support of Islam and Muslims", 1, 2),
+                        named) == 2.0                                   # roles swapped
+    assert actors_score(event("Civilians (Mali)", "Military Forces of Mali", 7, 1), named) is None
+    assert actors_score(event("Wagner Group"), event("Africa Corps", "Wagner Group")) is None
+
+
+def test_places_within_distance_or_the_same_region_at_coarse_precision():
+    a = {"latitude": 14.80, "longitude": -1.32, "iso": "ML", "location": "Boulikessi", "country": "Mali",
+         "admin1": "Mopti", "geo_precision": 1}
+    near = {**a, "latitude": 14.9, "longitude": -1.1, "location": "Mondoro"}
+    far = {**a, "latitude": 16.77, "longitude": -3.0, "location": "Timbuktu", "admin1": "Tombouctou"}
+    region = {**far, "location": "Mopti", "admin1": "Mopti", "geo_precision": 3}
+    assert place_score(a, a, 50) == 1.0 and place_score(a, near, 50) == 0.7
+    assert place_score(a, far, 50) is None and place_score(a, region, 50) == 0.3
+    assert place_score(a, {**a, "iso": "BF"}, 50) is None
+
+
+def test_a_copy_is_found_and_offsets_move_to_it():
+    original = " ".join(f"Soldiers of unit {n} were attacked near the town of Mopti on day {n}, officials said."
+                        for n in range(12))
+    copy = "(Wire) — " + original.replace("town", "city", 1) + "\nDistributed by Wire."
+    index = DuplicateIndex(0.8)
+    index.add("a", signature(original))
+    hit = index.best(signature(copy))
+    assert hit and hit[0] == "a" and hit[1] >= 0.8
+    assert index.best(signature("A completely different text about a football match in Bamako.")) is None
+    start = original.index("Mopti")
+    s, e = Alignment(original, copy).span(start, start + 5)
+    assert copy[s:e] == "Mopti"
+
+
+def test_stems_join_word_forms():
+    assert stem("withdrawal") == stem("withdrawing") == stem("withdraws") == "withdraw"
+    assert stem("killed") == stem("kills") == "kill"
+
+
+def test_an_article_joins_the_story_it_shares_its_lead_with():
+    options = StoryOptions.load()
+    index = StoryIndex(options)
+    def make(i, title, text, day="2025-06-01", actors=(), places=()):  # noqa: E306
+        return article_features(str(i), title, f"{title}\n\n{text}", day, None, actors, places)
+    first = index.assign(make(1, "Jihadists storm Boulikessi army camp", "Fighters attacked the army camp at "
+                              "Boulikessi, killing soldiers.", actors=["JNIM"], places=["Boulikessi"]))
+    second = index.assign(make(2, "Boulikessi camp toll rises", "The toll of the attack on the army camp at "
+                               "Boulikessi rose, sources said.", "2025-06-02", ["JNIM"], ["Boulikessi"]))
+    other = index.assign(make(3, "Cup of Nations: Mali lose to Ivory Coast", "The Eagles lost in extra time in "
+                              "Bouaké.", "2025-06-02"))
+    late = index.assign(make(4, "Boulikessi camp toll rises", "The toll of the attack on the army camp at "
+                             "Boulikessi rose.", "2025-07-20", ["JNIM"], ["Boulikessi"]))
+    assert first.new_story and not second.new_story and second.story_id == first.story_id
+    assert other.new_story and late.new_story   # another subject; outside the 7-day window
+
+
+def test_embeddings_when_installed():
+    from sitrep.embeddings import available, embed_articles
+
+    if available():
+        pytest.skip(available())
+    import numpy as np
+
+    a, b, c = embed_articles(["Militants attacked an army camp in central Mali, killing soldiers.",
+                              "Jihadists stormed a military base in Mali and killed troops.",
+                              "Ivory Coast beat Mali in extra time at the Cup of Nations."])
+    assert abs(float(np.linalg.norm(a)) - 1) < 1e-4
+    assert float(a @ b) > float(a @ c)
