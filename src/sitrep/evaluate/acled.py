@@ -22,6 +22,7 @@ from ..document import RawArticle
 from ..pipeline import process
 from ..records import event_rows
 from ..settings import Settings
+from . import ProgressBar
 
 # A short capitalised label and a colon at the very start: "Looting: ", "Property destruction: ".
 LABEL = re.compile(r"^[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,3}: ")
@@ -88,7 +89,7 @@ def evaluate(path: Path, settings: Settings, errors: Path | None = None, countri
                            "fatalities", "date")}
     distances: list[float] = []
     out = open(errors, "w", encoding="utf-8") if errors else None
-    bar = _progress(progress, len(rows))
+    bar = ProgressBar("coding rows", "rows", len(rows), progress)
     try:
         for chunk, raws, focus in _batches(rows, tuple(c.upper() for c in countries)):
             for row, article in zip(chunk, process(raws, settings.updated(focus_countries=focus))):
@@ -99,13 +100,11 @@ def evaluate(path: Path, settings: Settings, errors: Path | None = None, countri
                     distances.append(distance)
                 if out and not all(ok.values()):
                     out.write(json.dumps(_miss(row, article, ok, predicted, distance), ensure_ascii=False) + "\n")
-            if bar:
-                bar[0].advance(bar[1], len(chunk))
+            bar.advance(len(chunk))
     finally:
+        bar.stop()
         if out:
             out.close()
-        if bar:
-            bar[0].stop()
     n = len(rows)
     return {
         "rows": n, "detected": hits["detected"] / n,
@@ -152,15 +151,3 @@ def _miss(row: dict, article, ok: dict, p: dict | None, distance: float | None) 
     return {"id": row.get("event_id_cnty"), "text": article.text, "missed": [k for k, v in ok.items() if not v],
             "gold": gold, "predicted": predicted, "km": distance,
             "events": len(article.events), "flagged": [e.context for e in article.events if e.context]}
-
-
-def _progress(show: bool, total: int):
-    if not show:
-        return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("coding rows"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True))
-    bar.start()
-    return bar, bar.add_task("rows", total=total)

@@ -30,6 +30,7 @@ from ..clean import clean
 from ..document import RawArticle
 from ..ingest import read_file, read_one
 from ..settings import Settings
+from . import ProgressBar
 
 SHINGLE = 4
 _WORD = re.compile(r"\w+")
@@ -104,15 +105,7 @@ def evaluate(folder: Path, settings: Settings, errors: Path | None = None, progr
              if (path := _page_path(folder, pid)) is not None]
 
     rows = []
-    bar = None
-    if progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        bar = Progress(TextColumn("Extracting"), BarColumn(), MofNCompleteColumn(), TextColumn("pages"),
-                       TimeElapsedColumn(), console=Console(stderr=True))
-        bar.start()
-        task = bar.add_task("pages", total=len(pages))
+    bar = ProgressBar("Extracting", "pages", len(pages), progress)
     try:
         for pid, entry, path in pages:
             body = entry.get("articleBody") or ""
@@ -124,11 +117,9 @@ def evaluate(folder: Path, settings: Settings, errors: Path | None = None, progr
             if problem:
                 row["problem"] = problem  # why sitrep stored nothing for this page
             rows.append(row)
-            if bar is not None:
-                bar.advance(task)
+            bar.advance()
     finally:
-        if bar is not None:
-            bar.stop()
+        bar.stop()
 
     if errors is not None:
         with open(errors, "w", encoding="utf-8") as f:

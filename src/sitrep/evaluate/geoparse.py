@@ -45,6 +45,7 @@ from ..gazetteer import distance_km, open_gazetteer
 from ..geoparse import GeoContext, resolve_toponyms, toponym_spans
 from ..nlp import build_nlp
 from ..settings import Settings
+from . import ProgressBar
 
 KEYS = ["toponyms", "resolution_acc161", "resolution_median_km", "recognition_precision",
         "recognition_recall", "recognition_f1", "end_to_end_acc161"]
@@ -176,19 +177,6 @@ def _snippet(text: str, start: int, end: int) -> str:
     return " ".join(text[max(0, start - SNIPPET):end + SNIPPET].split())
 
 
-def _progress(show: bool, total: int):
-    if not show:
-        return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("geoparsing"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
-                   TimeElapsedColumn(), console=Console(stderr=True))
-    bar.start()
-    bar.add_task("documents", total=total)
-    return bar
-
-
 def evaluate(path: Path, settings: Settings, errors: Path | None = None, progress: bool = True) -> dict:
     _, docs = read_corpus(Path(path))
     nlp = build_nlp(settings)
@@ -198,7 +186,7 @@ def evaluate(path: Path, settings: Settings, errors: Path | None = None, progres
     n_gold = n_predicted = predicted_correct = found = resolved_hits = end_to_end_hits = 0
     km_errors: list[float] = []
     misses: list[dict] = []
-    bar = _progress(progress, len(docs))
+    bar = ProgressBar("geoparsing", "documents", len(docs), progress)
     try:
         for doc, parsed in zip(docs, nlp.pipe((d.text for d in docs), batch_size=settings.batch_size)):
             sents = list(parsed.sents)
@@ -233,11 +221,9 @@ def evaluate(path: Path, settings: Settings, errors: Path | None = None, progres
                 elif errors is not None:
                     misses.append(_miss("missed", doc, g, None, None))
             n_gold += len(gold)
-            if bar is not None:
-                bar.advance(bar.task_ids[0])
+            bar.advance()
     finally:
-        if bar is not None:
-            bar.stop()
+        bar.stop()
 
     if errors is not None:
         with open(errors, "w", encoding="utf-8") as f:
