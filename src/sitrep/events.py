@@ -18,9 +18,9 @@ import yaml
 
 from .actors import ACTOR_LABEL, ActorDictionary, ActorMatcher, load_dictionary
 from .dates import is_background, sentence_date
-from .document import ActorMention, Article, DateSpan, Event, EventSource
+from .document import ActorMention, Article, DateSpan, Event, EventSource, PlaceMention
 from .fatalities import count_fatalities, merge_counts
-from .geoparse import place_for_sentence
+from .geoparse import GeoContext, place_for_sentence, resolve
 from .nlp import build_nlp
 from .settings import Settings, data_path
 
@@ -240,6 +240,8 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
     place = place_for_sentence(article, sent.start_char, sent.end_char)
     country = (place.place.country if place and place.place else None) or _article_country(article, settings)
+    if place is None and country:
+        place = _country_place(country, sent)  # ACLED never leaves the place blank: the country, precision 3
     crowd = DEFAULT_ACTOR1.get(trigger.event_type) if trigger.event_type in ("Protests", "Riots") else None
     if crowd and actor1 is not None and actor1.role == "civilians":
         actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
@@ -325,6 +327,17 @@ def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: boo
         return False
     # "thousands have been killed": a tally of a war, not of an incident
     return not (fatalities.rule.startswith("vague") and fatalities.best >= 100)
+
+
+def _country_place(iso: str, sent) -> PlaceMention | None:
+    country = load_dictionary().countries.get(iso)
+    if country is None:
+        return None
+    place = resolve(country.name, GeoContext(focus_countries=(iso,)))
+    if place is None or place.country != iso:
+        return None
+    return PlaceMention(sent.start_char, sent.start_char, "", sent.start_char, sent.end_char,
+                        replace(place, geo_precision=3), "fallback:country", 0.3)
 
 
 def _is_country_or_region(name: str) -> bool:
