@@ -580,8 +580,12 @@ def _same_event(a: Event, b: Event) -> bool:
     return True
 
 
+UNNAMED_ROLES = {"unidentified_armed_group", "islamist_militia"}
+
+
 def _unidentified(m: ActorMention | None) -> bool:
-    return m is not None and m.role == "unidentified_armed_group"
+    """An armed actor the text does not name ("gunmen", "jihadists")."""
+    return m is not None and m.role in UNNAMED_ROLES
 
 
 def _compatible(a: ActorMention, b: ActorMention) -> bool:
