@@ -95,6 +95,14 @@ class ActorDictionary:
                 break
         return coded, associated
 
+    def militia_of(self, text: str) -> str | None:
+        """The militia role of a community's name ("Fulani" -> fulani_militia), if any."""
+        key = _key(text)
+        for role, spec in self.generic_roles.items():
+            if key in (spec.get("ethnic_names") or ()):
+                return role
+        return None
+
     def country_of_name(self, text: str) -> str | None:
         """ISO code for a country name or demonym ("Mali", "Malian", "Burkinabè")."""
         key = _key(text)

@@ -242,6 +242,9 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     country = (place.place.country if place and place.place else None) or _article_country(article, settings)
     if place is None and country:
         place = _country_place(country, sent)  # ACLED never leaves the place blank: the country, precision 3
+    if trigger.two_sided:
+        # "fighting between Fulani and Bambara": the communities fighting are their militias
+        actor1, actor2 = (_as_militia(m, d) for m in (actor1, actor2))
     crowd = DEFAULT_ACTOR1.get(trigger.event_type) if trigger.event_type in ("Protests", "Riots") else None
     if crowd and actor1 is not None and actor1.role == "civilians":
         actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
@@ -471,6 +474,13 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         others = [m for m in named if m.name != agent.name or m.role != agent.role]
         patient = others[0] if others else None
     return agent, patient
+
+
+def _as_militia(m: ActorMention | None, d: ActorDictionary) -> ActorMention | None:
+    if m is None or m.role != "civilians":
+        return m
+    role = d.militia_of(m.text)
+    return replace(m, role=role, name=None) if role else m
 
 
 def _resolve_generic(m: ActorMention | None, d: ActorDictionary, country: str | None) -> ActorMention | None:
