@@ -229,3 +229,12 @@ def test_fatality_words_are_validated():
     del broken["wound_verbs"]
     with pytest.raises(ValueError, match="wound_verbs"):
         parse_words(broken, path)
+
+
+@pytest.mark.parametrize("text, best", [
+    ("A village chief assassinated by armed men near Ménaka.", 1),
+    ("Councilman in Ansongo assassinated by presumed jihadists on motorbikes.", 1),
+])
+def test_headline_participles_name_one_dead(nlp, text, best):
+    found = count_fatalities(list(nlp(text).sents)[0])
+    assert found is not None and found.best == best, (text, found)

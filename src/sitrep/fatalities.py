@@ -552,8 +552,14 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
     la = _lemma(anchor)
     slots = []
     if anchor.pos_ in VERB_POS and not _negated(anchor):
+        headline = (anchor.tag_ == "VBN" or any(c.dep_ == "agent" for c in anchor.children)) and \
+            not any(c.dep_ == "aux" and _lemma(c) == "have" for c in anchor.children)
+        if la in w.death_verbs and headline and anchor.dep_ == "acl" and anchor.head.pos_ in NOMINAL_POS:
+            slots.append((anchor.head, "participle"))       # "a fraction chief assassinated by gunmen"
         for c in anchor.children:
-            if la in w.death_verbs and c.dep_ == "dobj":
+            if la in w.death_verbs and headline and c.dep_ == "nsubj":
+                slots.append((c, "headline-subject"))        # "Councilman assassinated by jihadists"
+            elif la in w.death_verbs and c.dep_ == "dobj":
                 slots.append((c, "object"))
             elif la in w.death_verbs and c.dep_ == "nsubjpass":
                 slots.append((c, "passive-subject"))
@@ -626,7 +632,9 @@ def _implicit(person, anchor, how) -> _Report | None:
     elif person.pos_ == "PRON":
         return None
     elif person.pos_ == "PROPN":
-        if person.ent_type_ != "PERSON":
+        # a person's name, or a common noun capitalised at the head of a headline ("Councilman")
+        headline_noun = not person.ent_type_ and person.i == person.sent.start
+        if person.ent_type_ != "PERSON" and not headline_noun:
             return None
         single = True
     elif person.tag_ == "NN":
