@@ -257,7 +257,12 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     when = when or _date_from_story(story or [], sent.start_char) or _publication_day(published)
 
     event_type, sub_event_type = trigger.event_type, trigger.sub_event_type
-    if trigger.civilian_target and not trigger.two_sided and actor2 is None and country:
+    property_only = trigger.civilian_target and not trigger.two_sided and \
+        _property_only(token, actor2, fatalities, lexicon.context)
+    if property_only:
+        # "militants attacked and burned the mayor's office": property, not people
+        event_type, sub_event_type = "Strategic developments", "Looting/property destruction"
+    if trigger.civilian_target and not trigger.two_sided and not property_only and actor2 is None and country:
         # ACLED: a battle needs two armed sides. An attack on a post, camp or patrol is on the
         # state's forces; an attack with no armed target is on civilians.
         role = "state_military" if _military_target(sent) else "civilians"
@@ -502,6 +507,20 @@ def _article_country(article: Article, settings: Settings) -> str | None:
     if counts:
         return max(counts, key=counts.get)
     return settings.focus_countries[0] if settings.focus_countries else None
+
+
+def _property_only(token, actor2, fatalities, cues: dict) -> bool:
+    """The trigger's object is property and nobody is reported harmed."""
+    if actor2 is not None or (fatalities is not None and fatalities.best > 0):
+        return False
+    verb = token if token.pos_ in ("VERB", "AUX") else None
+    objects = [c for c in (verb.children if verb is not None else ()) if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [c for v in ([verb] if verb is not None else []) for conj in v.children if conj.dep_ == "conj"
+                for c in conj.children if c.dep_ == "dobj"]
+    if not objects:
+        return False
+    targets = set(cues.get("property_targets") or ())
+    return all(o.lemma_.lower() in targets for o in objects)
 
 
 MILITARY_TARGETS = {"post", "camp", "base", "patrol", "convoy", "checkpoint", "checkpost", "check-point", "position", "barracks", "garrison",
