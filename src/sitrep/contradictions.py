@@ -285,7 +285,7 @@ def denials(items: list[Statement], article_rows: dict[str, dict]) -> list[dict]
 
 def tolls(conn, story_id: str) -> list[dict]:
     """(toll) merged events of a story whose sources' counts disagree."""
-    from .store import articles, claims, event_sources, merged_events
+    from .store import claims, event_sources, merged_events
 
     out = []
     for row in conn.execute(select(merged_events.c.id, merged_events.c.fatalities_sources)

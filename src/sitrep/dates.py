@@ -259,7 +259,7 @@ def _rule_night_of(text: str, pub: date | None) -> Result | None:
         end = _calendar_day(f"{m.group(3)} {m.group(4)} {m.group(5) or ''}".strip(), pub)
         if end is not None:
             return end - timedelta(days=1), end, 1, "night-of:dates"
-    m = re.fullmatch(rf"(?:the )?night (?:of|from) (.+)", text)
+    m = re.fullmatch(r"(?:the )?night (?:of|from) (.+)", text)
     if m:
         inner = _resolve(m.group(1), pub)
         if inner is not None and inner[2] == 1:

@@ -6,7 +6,6 @@ still read as HTML and a PNG named `.txt` is refused as binary.
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from collections import Counter

@@ -28,7 +28,6 @@ from .nlp import annotate
 from .settings import Settings
 from .store import Store
 
-from sqlalchemy import insert, select
 
 ArticleStage = Callable[[Article, Settings], Article]
 BatchStage = Callable[[list[Article], Settings], list[Article]]
@@ -124,20 +123,12 @@ class Corpus:
 
     def _backfill(self, index: DuplicateIndex) -> None:
         """Articles stored before signatures were kept get theirs now (once)."""
-        from .store import article_signatures, articles
-
-        missing = self.store.select(select(articles.c.id, articles.c.text)
-                                    .where(articles.c.id.not_in(select(article_signatures.c.article_id))))
-        if not missing:
-            return
-        rows = []
-        for row in missing:
+        added = {}
+        for row in self.store.articles_without_signature():
             sig = signature(row["text"])
             index.add(row["id"], sig)
-            rows.append({"article_id": row["id"], "minhash": to_bytes(sig)})
-        with self.store.engine.begin() as conn:
-            conn.execute(insert(article_signatures), rows)
-
+            added[row["id"]] = to_bytes(sig)
+        self.store.add_signatures(added)
 
 def run(paths: list[Path], store: Store, settings: Settings, hooks: Hooks | None = None,
         command: str = "sitrep run", exclude: tuple[Path, ...] = (), story_options=None) -> RunReport:

@@ -325,6 +325,17 @@ class Store:
                 conn.execute(insert(problems), [{"run_id": run_id, "path": p.path, "line": p.line,
                                                  "message": p.message} for p in batch_problems])
 
+    def articles_without_signature(self) -> list[dict]:
+        """Id and text of articles stored before signatures were kept."""
+        return self.select(select(articles.c.id, articles.c.text)
+                           .where(articles.c.id.not_in(select(article_signatures.c.article_id))))
+
+    def add_signatures(self, signatures: dict[str, bytes]) -> None:
+        if signatures:
+            with self.engine.begin() as conn:
+                conn.execute(insert(article_signatures),
+                             [{"article_id": i, "minhash": m} for i, m in signatures.items()])
+
     def _add_actors(self, conn, batch: list[Article]) -> None:
         from .actors import load_dictionary
 
@@ -435,8 +446,8 @@ def rows_for(batch: list[Article]) -> dict[Table, list[dict]]:
         out[actor_mentions] += [{"article_id": a.id, "start": m.start, "end": m.end, "text": m.text,
                                  "actor": m.name, "inter": m.inter, "country": m.country, "role": m.role,
                                  "source": m.source, "confidence": m.confidence} for m in a.actors]
-        for n, event in enumerate(a.events, start=1):
-            event_row, source_rows = event_rows(a, event, f"{a.id}-{n}")
+        for n, found in enumerate(a.events, start=1):
+            event_row, source_rows = event_rows(a, found, f"{a.id}-{n}")
             out[events].append(event_row)
             out[event_sources] += source_rows
         out[claims] += [{"article_id": a.id, "speaker": c.speaker, "speaker_actor": c.speaker_actor, "verb": c.verb,

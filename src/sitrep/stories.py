@@ -420,7 +420,6 @@ def summarize(index: StoryIndex, story: Story, members: list[dict], n: int) -> t
         ranked.append((StoryIndex._cosine(vec, profile), m["published"] or "9999", m["id"], m))
     ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
     title = ranked[0][3]["title"]
-    picked: list[tuple[float, int, dict, int, int]] = []
     scored = []
     for rank, (_, _, _, m) in enumerate(ranked[:5]):
         text = m["text"]

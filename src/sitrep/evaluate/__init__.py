@@ -27,3 +27,12 @@ class ProgressBar:
     def stop(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def write_jsonl(path, records) -> None:
+    """The misses (or per-item figures) of an evaluation, one JSON object a line."""
+    import json
+
+    with open(path, "w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")

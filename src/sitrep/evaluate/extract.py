@@ -30,7 +30,7 @@ from ..clean import clean
 from ..document import RawArticle
 from ..ingest import read_file, read_one
 from ..settings import Settings
-from . import ProgressBar
+from . import ProgressBar, write_jsonl
 
 SHINGLE = 4
 _WORD = re.compile(r"\w+")
@@ -122,9 +122,7 @@ def evaluate(folder: Path, settings: Settings, errors: Path | None = None, progr
         bar.stop()
 
     if errors is not None:
-        with open(errors, "w", encoding="utf-8") as f:
-            for row in rows:
-                f.write(json.dumps(row) + "\n")
+        write_jsonl(errors, rows)
 
     n = len(rows)
 

@@ -34,7 +34,6 @@ overlaps) and `spurious` (a prediction overlapping no gold toponym).
 from __future__ import annotations
 
 import bisect
-import json
 import statistics
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -45,7 +44,7 @@ from ..gazetteer import distance_km, open_gazetteer
 from ..geoparse import GeoContext, resolve_toponyms, toponym_spans
 from ..nlp import build_nlp
 from ..settings import Settings
-from . import ProgressBar
+from . import ProgressBar, write_jsonl
 
 KEYS = ["toponyms", "resolution_acc161", "resolution_median_km", "recognition_precision",
         "recognition_recall", "recognition_f1", "end_to_end_acc161"]
@@ -226,9 +225,7 @@ def evaluate(path: Path, settings: Settings, errors: Path | None = None, progres
         bar.stop()
 
     if errors is not None:
-        with open(errors, "w", encoding="utf-8") as f:
-            for miss in misses:
-                f.write(json.dumps(miss, ensure_ascii=False) + "\n")
+        write_jsonl(errors, misses)
 
     precision = predicted_correct / n_predicted if n_predicted else 0.0
     recall = found / n_gold if n_gold else 0.0
