@@ -14,16 +14,22 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	touch $@
 
+# Front-end assets (Leaflet, TopoJSON client, Natural Earth outlines) from npm, at set-up time.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the report's and dashboard's assets (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed node_modules/.installed
 	$(BIN)/sitrep run --out out
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest
 
 clean:
