@@ -63,3 +63,12 @@ def palette() -> dict:
     """Colours of the ACLED event types and of background events (data/report/palette.yaml)."""
     with open(data_path("report", "palette.yaml"), encoding="utf-8") as f:
         return yaml.safe_load(f)
+
+
+def script_json(value) -> str:
+    """JSON safe to put inside a <script> element: article text may hold "</script>" or "<!--"."""
+    import json
+
+    return (json.dumps(value, ensure_ascii=False, default=str)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
