@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import yaml
 
-from .document import ActorMention, Article, Claim
+from .document import ActorMention, Article, Claim, doc_text
 from .settings import Settings, data_path
 
 QUOTES = "\"“”«»"
@@ -106,10 +106,10 @@ def _claim(sent, speaker, verb: str, start: int, end: int, actors: list[ActorMen
     subtree = list(speaker.subtree)
     s_start, s_end = subtree[0].idx, subtree[-1].idx + len(subtree[-1].text)
     doc = sent.doc
-    speaker_text = doc.text[s_start:s_end]
+    speaker_text = doc_text(doc)[s_start:s_end]
     actor = next((m for m in actors if s_start <= m.start < s_end and m.name), None)
     return Claim(speaker=speaker_text, speaker_actor=actor.name if actor else None, verb=verb,
-                 text=doc.text[start:end], start=start, end=end,
+                 text=doc_text(doc)[start:end], start=start, end=end,
                  sentence_start=sent.start_char, sentence_end=sent.end_char,
                  confidence=0.8 if actor else 0.6)
 

@@ -56,7 +56,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .document import DateSpan
+from .document import DateSpan, doc_text
 from .settings import data_path
 
 MONTHS: dict[str, int] = {}
@@ -634,9 +634,18 @@ def _relative_phrase_pattern() -> re.Pattern:
     return re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b", re.I)
 
 
+def _date_ents(doc) -> list:
+    """The doc's DATE and TIME entities, found once per Doc (`Span.ents` walks every entity)."""
+    ents = doc.user_data.get("sitrep:date_ents")
+    if ents is None:
+        ents = doc.user_data["sitrep:date_ents"] = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    return ents
+
+
 def _candidates(sent) -> list[_Candidate]:
     doc = sent.doc
-    ents = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
+    text = doc_text(doc)
+    ents = [e for e in _date_ents(doc) if e.start >= sent.start and e.end <= sent.end]
     out: list[_Candidate] = []
     for e in ents:
         start = e.start_char
@@ -645,9 +654,9 @@ def _candidates(sent) -> list[_Candidate]:
             start = before.idx
         if before is not None and before.lower_ in _DURATION_BEFORE:
             continue
-        if _AGE_OR_LENGTH.search(doc.text[e.start_char:min(e.end_char + 6, len(doc.text))]):
+        if _AGE_OR_LENGTH.search(text[e.start_char:min(e.end_char + 6, len(text))]):
             continue
-        out.append(_Candidate(start, e.end_char, doc.text[start:e.end_char], _reporting(e.root),
+        out.append(_Candidate(start, e.end_char, text[start:e.end_char], _reporting(e.root),
                               e.root.dep_ in ("compound", "nummod", "amod", "nmod")
                               and e.root.head.pos_ in ("NOUN", "PROPN")))
         # an entity cut short: "the night of Saturday to" + "Sunday", "3 to" + "4 May"
@@ -657,17 +666,17 @@ def _candidates(sent) -> list[_Candidate]:
             end += 1
         if end > e.end:
             out.append(_Candidate(start, doc[end - 1].idx + len(doc[end - 1]),
-                                  doc.text[start:doc[end - 1].idx + len(doc[end - 1])], _reporting(e.root)))
+                                  text[start:doc[end - 1].idx + len(doc[end - 1])], _reporting(e.root)))
     # adjacent entities read together: "Tuesday" + "morning", "3 a.m." + "on Sunday"
     for a, b in zip(ents, ents[1:]):
-        gap = doc.text[a.end_char:b.start_char].strip().lower()
+        gap = text[a.end_char:b.start_char].strip().lower()
         if gap in _MERGE_GAP:
-            out.append(_Candidate(a.start_char, b.end_char, doc.text[a.start_char:b.end_char],
+            out.append(_Candidate(a.start_char, b.end_char, text[a.start_char:b.end_char],
                                   _reporting(a.root) or _reporting(b.root)))
     # words the model does not label: "overnight", "last night", "yesterday", "in recent days"
     pattern = _relative_phrase_pattern()
     taken = [(c.start, c.end) for c in out]
-    for m in pattern.finditer(doc.text, sent.start_char, sent.end_char):
+    for m in pattern.finditer(text, sent.start_char, sent.end_char):
         s, e = m.start(), m.end()
         if any(a <= s and e <= b for a, b in taken):
             continue

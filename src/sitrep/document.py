@@ -126,14 +126,26 @@ class Article:
     claims: list["Claim"] = field(default_factory=list)
     duplicate_of: str | None = None          # a near-duplicate's original (dedup.py): not parsed again
     duplicate_similarity: float | None = None
+    _id: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
-        """Stable id: the first 16 hex digits of the SHA-256 of the cleaned text."""
-        return text_id(self.text)
+        """Stable id: the first 16 hex digits of the SHA-256 of the cleaned text (computed once
+        per text)."""
+        if self._id is None or self._id[0] is not self.text:
+            self._id = (self.text, text_id(self.text))
+        return self._id[1]
 
     def skip(self, reason: str) -> None:
         self.status, self.error = "skipped", reason
+
+
+def doc_text(doc) -> str:
+    """A spaCy Doc's text, joined once: `doc.text` joins the tokens again at each access."""
+    text = doc.user_data.get("sitrep:text")
+    if text is None:
+        text = doc.user_data["sitrep:text"] = doc.text
+    return text
 
 
 def text_id(text: str) -> str:

@@ -18,7 +18,7 @@ import yaml
 
 from .actors import ACTOR_LABEL, ActorDictionary, ActorMatcher, load_dictionary
 from .dates import is_background, sentence_date
-from .document import ActorMention, Article, DateSpan, Event, EventSource, PlaceMention
+from .document import ActorMention, Article, DateSpan, Event, EventSource, PlaceMention, doc_text
 from .fatalities import count_fatalities, merge_counts
 from .geoparse import GeoContext, place_for_sentence, resolve
 from .nlp import build_nlp
@@ -408,7 +408,7 @@ def _roles(token, sent, mentions: list[ActorMention], guess_target: bool = True)
     """Agent and patient of the trigger, from the dependency parse; word order as a fallback
     (for the target only in violent events: a withdrawal has no target unless the text names one).
     Those harmed are never the agent; "al-Qaeda-linked X" names X, not al-Qaeda."""
-    text = sent.doc.text
+    text = doc_text(sent.doc)
     mentions = [m for m in mentions if not text[m.end:m.end + 12].lower().startswith(MODIFIER_SUFFIXES)]
     victims = _victims(sent, mentions)
     agent, patient = _roles_from_parse(token, sent, [m for m in mentions if m not in victims], mentions,

@@ -49,7 +49,7 @@ from typing import Any
 
 import yaml
 
-from .document import Fatalities
+from .document import Fatalities, doc_text
 from .settings import data_path
 
 NOMINAL_POS = {"NOUN", "PROPN", "PRON", "NUM", "ADJ"}
@@ -783,14 +783,14 @@ def count_fatalities(sent) -> Fatalities | None:
         if not wounds:
             return None
         start, end = _span(wounds)
-        return Fatalities(0, 0, 0, doc.text[start:end], start, end,
+        return Fatalities(0, 0, 0, doc_text(doc)[start:end], start, end,
                           f"wounded-only:{' | '.join(_strip_category(r.rule) for r in wounds)}")
     result = _combine(deaths, segment)
     rule = result.rule
     if _is_claim(result.anchor) or any(_is_claim(r.anchor) for r in deaths if r.best == result.best):
         rule += ":claim"
     start, end = _span([result])
-    return Fatalities(result.best, result.low, result.high, doc.text[start:end], start, end, rule)
+    return Fatalities(result.best, result.low, result.high, doc_text(doc)[start:end], start, end, rule)
 
 
 # --- several sentences ------------------------------------------------------------------------

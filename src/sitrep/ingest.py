@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,11 +126,13 @@ def _readable(text: str, path: str, how: str = "") -> str:
         if how:
             raise InputProblem(path, f"unreadable text: not UTF-8, and no encoding gives readable text{how}")
         raise InputProblem(path, "no text, only white space")
-    wordlike = sum(1 for w in words if sum(c.isalpha() for c in w) >= max(1, len(w) // 2))
-    chars = Counter(c for w in words for c in w)
-    top_share = chars.most_common(1)[0][1] / sum(chars.values())
-    if (len(words) >= 3 and wordlike / len(words) < 0.5) or (sum(chars.values()) > 50 and top_share > 0.4) \
-            or sum(len(w) for w in words) / len(words) > 40:
+    # (counted in C where it can be: this runs on every input, known ones too)
+    wordlike = sum(1 for w in words if w.isalpha() or sum(map(str.isalpha, w)) >= max(1, len(w) // 2))
+    joined = "".join(words)
+    chars = Counter(joined)
+    top_share = max(chars.values()) / len(joined)
+    if (len(words) >= 3 and wordlike / len(words) < 0.5) or (len(joined) > 50 and top_share > 0.4) \
+            or len(joined) / len(words) > 40:
         raise InputProblem(path, f"unreadable text: garbage bytes or a broken encoding{how}")
     return text
 
@@ -157,13 +159,20 @@ def sniff_format(name: str, text: str) -> str:
 READERS = {"txt": read_txt, "html": read_html, "json": read_json, "jsonl": read_jsonl, "feed": read_feed}
 
 
-def read_one(path: Path, settings: Settings) -> Iterator[RawArticle | InputProblem]:
-    """The articles in one file, or the problem that stops it being read."""
+def read_one(path: Path, settings: Settings, known: Callable[[str], bool] | None = None) \
+        -> Iterator[RawArticle | InputProblem]:
+    """The articles in one file, or the problem that stops it being read.
+
+    `known(raw_hash)`: true for a page already stored; its main text is then not extracted again
+    (trafilatura is the costly part of reading) and the article comes with its page alone."""
     try:
         file = read_file(path, settings)
         text = decode(file.data, str(path))
         fmt = sniff_format(file.name, text)
-        yield from READERS[fmt](str(path), text)
+        if known is not None and fmt != "txt":
+            yield from READERS[fmt](str(path), text, known=known)
+        else:
+            yield from READERS[fmt](str(path), text)
     except InputProblem as problem:
         yield problem
     except OSError as e:

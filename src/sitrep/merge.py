@@ -217,19 +217,27 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
         return report
     groups: dict[str, list[dict]] = defaultdict(list)
     # Stored groups that a new event could join: dated near the new events, or in their stories.
-    ranges = [r for r in map(_range, new) if r]
+    # A dated event can only join a group with a member whose dates overlap its own (with the
+    # slack): each new event's window is looked up, not one window spanning the whole batch (a
+    # batch recalling a battle of 2019 would otherwise load every event since). event_date
+    # (indexed) is a range's first day (a day) or its last (a week, a month: within 31 days of
+    # its first; a year or a "since" span: precision 3, within LONG_RANGE_DAYS).
+    slack = timedelta(days=options.date_slack_days)
     conditions = []
-    if ranges:
-        lo = min(r[0] for r in ranges) - timedelta(days=options.date_slack_days + 31)
-        hi = max(r[1] for r in ranges) + timedelta(days=options.date_slack_days + 31)
-        conditions.append((events.c.date_end >= lo.isoformat()) & (events.c.date_start <= hi.isoformat()))
+    for lo, hi in _windows([r for r in map(_range, new) if r], slack):
+        overlap = (events.c.date_end >= lo.isoformat()) & (events.c.date_start <= hi.isoformat())
+        conditions.append(events.c.event_date.between((lo - timedelta(days=31)).isoformat(),
+                                                      (hi + timedelta(days=31)).isoformat()) & overlap)
+        conditions.append(events.c.event_date.between(lo.isoformat(), (hi + LONG_RANGE).isoformat())
+                          & (events.c.time_precision == 3) & overlap)
     stories = {story_of.get(e["article_id"]) for e in new} - {None}
     story_articles = [a for a, s in story_of.items() if s in stories]
     for chunk in _chunks(story_articles, 500):
         conditions.append(events.c.article_id.in_(chunk))
     if conditions and new:
-        stored = _event_rows(conn, events.c.merged_id.is_not(None) & or_(*conditions))
-        ids = {e["merged_id"] for e in stored}
+        ids = set()
+        for part in _chunks(conditions, 200):  # SQLite parses a long OR as a deep tree
+            ids |= set(conn.scalars(select(events.c.merged_id).where(events.c.merged_id.is_not(None) & or_(*part))))
         for chunk in _chunks(sorted(ids), 500):
             for e in _event_rows(conn, events.c.merged_id.in_(chunk)):
                 groups[e["merged_id"]].append(e)
@@ -238,19 +246,22 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
         for m in members:
             by_country[m["iso"]].add(gid)
     changed: set[str] = set()
+    dates = _DateIndex(groups)
     for e in sorted(new, key=_precision_key):
         best, best_score = None, None
         if e["context"] not in NEVER_MERGED:
             candidates = by_country.get(e["iso"], set()) | by_country.get(None, set()) if e["iso"] \
                 else set(groups)
+            window = _range(e)
+            if window is not None:  # a group none of whose members is dated near e cannot take it
+                candidates = dates.near(window[0] - slack, window[1] + slack) & candidates
             for gid in sorted(candidates):
                 members = groups[gid]
                 if any(m["context"] in NEVER_MERGED for m in members):
                     continue
-                scores = [pair_score(e, m, options, story_of) for m in members]
-                if any(s is None for s in scores):
+                score = _group_score(e, members, options, story_of)
+                if score is None:
                     continue
-                score = max(scores)
                 if score >= options.min_merge_score and (best_score is None or score > best_score):
                     best, best_score = gid, score
         if best is None:
@@ -259,6 +270,7 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             report.merged += 1
         e["merged_id"] = best
         groups[best].append(e)
+        dates.grown(best)
         by_country[e["iso"]].add(best)
         changed.add(best)
     # Groups whose articles have a new near-duplicate get its mentions.
@@ -273,6 +285,68 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
         _write_group(conn, gid, groups[gid], story_of)
     report.groups = len(changed)
     return report
+
+
+LONG_RANGE = timedelta(days=3 * 366)
+
+
+def _windows(ranges: list[tuple[date, date]], slack: timedelta) -> list[tuple[date, date]]:
+    """The ranges widened by the slack, overlapping ones joined."""
+    out: list[list[date]] = []
+    for lo, hi in sorted((a - slack, b + slack) for a, b in ranges):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(a, b) for a, b in out]
+
+
+def _group_score(e: dict, members: list[dict], options, story_of: dict[str, str]) -> float | None:
+    """The best pair score of `e` with the group's members; None as soon as one pair is None."""
+    best = None
+    for m in members:
+        score = pair_score(e, m, options, story_of)
+        if score is None:
+            return None
+        best = score if best is None else max(best, score)
+    return best
+
+
+class _DateIndex:
+    """The loaded groups by their members' dates: which groups have a member whose range meets
+    a window. Groups with an undated member, and groups grown during the pass, are always
+    returned (their members are compared one by one)."""
+
+    SHORT = timedelta(days=31)
+
+    def __init__(self, groups: dict[str, list[dict]]):
+        self.always: set[str] = set()
+        short, long = [], []
+        for gid, members in groups.items():
+            ranges = [_range(m) for m in members]
+            if any(r is None for r in ranges):
+                self.always.add(gid)
+                continue
+            for s, t in ranges:
+                (short if t - s <= self.SHORT else long).append((s, t, gid))
+        short.sort(key=lambda x: x[0])
+        long.sort(key=lambda x: x[0])
+        self.short, self.short_starts = short, [x[0] for x in short]
+        self.long, self.long_starts = long, [x[0] for x in long]
+        self.longest = max((t - s for s, t, _ in long), default=timedelta(0))
+
+    def grown(self, gid: str) -> None:
+        self.always.add(gid)
+
+    def near(self, lo: date, hi: date) -> set[str]:
+        import bisect
+
+        found = set(self.always)
+        i, j = bisect.bisect_left(self.short_starts, lo - self.SHORT), bisect.bisect_right(self.short_starts, hi)
+        found.update(gid for s, t, gid in self.short[i:j] if t >= lo)
+        i, j = bisect.bisect_left(self.long_starts, lo - self.longest), bisect.bisect_right(self.long_starts, hi)
+        found.update(gid for s, t, gid in self.long[i:j] if t >= lo)
+        return found
 
 
 def _write_group(conn, gid: str, members: list[dict], story_of: dict[str, str]) -> None:

@@ -38,8 +38,13 @@ EXTRACTION_TRIES = (
 )
 
 
-def html_to_raw(path: str, html: str, line: int | None = None) -> RawArticle:
-    """Main text and metadata of a web page, through trafilatura."""
+def html_to_raw(path: str, html: str, line: int | None = None, known=None) -> RawArticle:
+    """Main text and metadata of a web page, through trafilatura. A page `known` (by its raw
+    hash) is not extracted: it comes back with the page alone, to be counted as stored."""
+    if known is not None:
+        raw = RawArticle(path=path, format="html", text="", html=html, line=line)
+        if known(raw.raw_hash):
+            return raw
     doc, words = None, 0
     for options in EXTRACTION_TRIES:
         try:
@@ -56,11 +61,11 @@ def html_to_raw(path: str, html: str, line: int | None = None) -> RawArticle:
                       published=doc.date, url=doc.url, language=doc.language)
 
 
-def read_html(path: str, text: str) -> Result:
-    yield html_to_raw(path, text)
+def read_html(path: str, text: str, known=None) -> Result:
+    yield html_to_raw(path, text, known=known)
 
 
-def record_to_raw(path: str, record: Any, line: int | None) -> RawArticle:
+def record_to_raw(path: str, record: Any, line: int | None, known=None) -> RawArticle:
     """One JSON object -> a RawArticle; a record without text is a problem."""
     if not isinstance(record, dict):
         raise InputProblem(path, f"expected a JSON object, found {type(record).__name__}", line)
@@ -78,7 +83,9 @@ def record_to_raw(path: str, record: Any, line: int | None) -> RawArticle:
     if isinstance(text, str) and text.strip():
         return RawArticle(path=path, format="json", text=text, line=line, extra=extra, **declared)
     if isinstance(html, str) and html.strip():
-        raw = html_to_raw(path, html, line)
+        raw = html_to_raw(path, html, line, known)
+        if not raw.text:  # known: not extracted
+            return raw
         for key, value in declared.items():  # what the record says beats what the page guessed
             setattr(raw, key, value)
         raw.format, raw.extra = "json", extra
@@ -86,7 +93,7 @@ def record_to_raw(path: str, record: Any, line: int | None) -> RawArticle:
     raise InputProblem(path, "record has no 'text' or 'html' field with content", line)
 
 
-def read_json(path: str, text: str) -> Result:
+def read_json(path: str, text: str, known=None) -> Result:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -94,25 +101,25 @@ def read_json(path: str, text: str) -> Result:
     records = data if isinstance(data, list) else [data]
     for i, record in enumerate(records, start=1):
         try:
-            yield record_to_raw(path, record, i if isinstance(data, list) else None)
+            yield record_to_raw(path, record, i if isinstance(data, list) else None, known)
         except InputProblem as problem:
             yield problem
 
 
-def read_jsonl(path: str, text: str) -> Result:
+def read_jsonl(path: str, text: str, known=None) -> Result:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            yield record_to_raw(path, record, number)
+            yield record_to_raw(path, record, number, known)
         except json.JSONDecodeError as e:
             yield InputProblem(path, f"malformed JSON: {e.msg} at column {e.colno}", number)
         except InputProblem as problem:
             yield problem
 
 
-def read_feed(path: str, text: str) -> Result:
+def read_feed(path: str, text: str, known=None) -> Result:
     """RSS or Atom: one article per entry, with the entry's full content when it has one."""
     import feedparser
 
@@ -127,7 +134,7 @@ def read_feed(path: str, text: str) -> Result:
                   "published": entry.get("published") or entry.get("updated"),
                   "author": entry.get("author"), "html": f"<html><body><article>{content}</article></body></html>"}
         try:
-            raw = record_to_raw(path, record, number)
+            raw = record_to_raw(path, record, number, known)
             raw.format = "feed"
             yield raw
         except InputProblem as problem:
