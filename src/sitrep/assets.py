@@ -9,6 +9,7 @@ from a CDN at run time and never copied into the repository. They are found in, 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 from functools import cache
 from pathlib import Path
 
@@ -72,3 +73,18 @@ def script_json(value) -> str:
     return (json.dumps(value, ensure_ascii=False, default=str)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) address, else None: only such URLs become links in
+    a page (no javascript:, data: ...); the others are shown as text."""
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        return None
+    return url

@@ -17,8 +17,8 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
+from ..assets import safe_url
 from ..export import event_records, story_records
 from ..gazetteer import distance_km
 from ..store import Store
@@ -29,20 +29,6 @@ CONTEXT_LABELS = {"historical": "background (recalled past event)", "negated": "
 INTER_LABELS = {1: "State forces", 2: "Rebel groups", 3: "Political militias", 4: "Identity militias",
                 5: "Rioters", 6: "Protesters", 7: "Civilians", 8: "External/other forces"}
 PRECISION_LABELS = {1: "town", 2: "near town / district", 3: "region / country"}
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is an absolute http(s) address, else None (it is then shown as text only)."""
-    if not url or not isinstance(url, str):
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        return None
-    return url
 
 
 def day(value: str | None) -> str | None:

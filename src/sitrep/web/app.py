@@ -56,17 +56,9 @@ def templates_env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.globals["version"] = __version__
     env.filters["script_json"] = assets.script_json
-    env.filters["safe_url"] = safe_url
+    env.filters["safe_url"] = assets.safe_url
     env.filters["day"] = lambda value: (value or "")[:10]
     return env
-
-
-def safe_url(url: str | None) -> str | None:
-    """An article's URL fit for an href: http(s) only (no javascript:, data: ...)."""
-    if not url:
-        return None
-    text = str(url).strip()
-    return text if text.lower().startswith(("http://", "https://")) else None
 
 
 PATTERN_HINTS = {"country": "expected an ISO 3166 alpha-2 code (ML) or a country name (Mali), letters only"}
