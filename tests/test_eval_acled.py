@@ -53,7 +53,7 @@ def test_a_wrong_gold_row_is_counted_and_written_out(tmp_path):
 
 
 # Figures reached on the development data; raise them as the method improves, never lower.
-FLOORS = {"detected": 0.90, "event_type_acc": 0.715, "sub_event_type_acc": 0.68, "actor1_acc": 0.53,
+FLOORS = {"detected": 0.90, "event_type_acc": 0.715, "sub_event_type_acc": 0.68, "actor1_acc": 0.55,
           "actor2_acc": 0.48, "location_50km": 0.365, "fatalities_exact": 0.76, "date_exact": 0.54}
 
 

@@ -164,3 +164,17 @@ def test_context_flags(settings, text, context):
     events = one_article(text, settings)
     assert events, text
     assert events[0]["context"] == context, (text, events[0])
+
+
+@pytest.mark.parametrize("text, actor2", [
+    ("Dozens of soldiers died in Sunday's assault on the army post at Diafarabé, local officials said.",
+     "Military Forces of Mali"),
+    ("Attacks on two villages near Ouatagouna in Mali killed some 50 people on Monday, residents said.",
+     "Civilians (Mali)"),
+])
+def test_one_side_does_not_attack_itself(settings, text, actor2):
+    """The harmed side is the target; an unnamed attacker is ACLED's unidentified armed group."""
+    events = [e for e in one_article(text, settings) if e["context"] is None]
+    assert events, text
+    assert events[0]["actor2"] == actor2, events[0]
+    assert events[0]["actor1"] == "Unidentified Armed Group (Mali)", events[0]

@@ -276,6 +276,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
                                                source="default_target", confidence=0.5), d, country)
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
         sub_event_type = "Non-state actor overtakes territory"
+    if violent and actor1 and actor2 and actor1.name and actor1.name == actor2.name:
+        # "60 soldiers killed in assault on army camp": one side cannot attack itself; the one
+        # harmed is the target and the attacker is unnamed (a claim may name it later).
+        actor1 = None
     default_role = DEFAULT_ACTOR1.get(event_type)
     if actor1 is None and default_role and country:
         # "30 soldiers were killed in an attack": the attacker is unnamed; "hundreds rallied": protesters.
