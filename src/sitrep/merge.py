@@ -192,9 +192,16 @@ def reconcile(figures: list[dict]) -> tuple[int, int, int]:
 # --- the pass ----------------------------------------------------------------------------
 
 
+# What merging reads of an event (pair_score, _precision_key, the merged event's fields).
+MERGE_COLUMNS = ("id", "article_id", "event_date", "date_start", "date_end", "time_precision", "event_type",
+                 "sub_event_type", "actor1", "inter1", "actor2", "inter2", "country", "iso", "admin1", "location",
+                 "latitude", "longitude", "geo_precision", "fatalities", "fatalities_low", "fatalities_high",
+                 "fatalities_text", "fatalities_rule", "context", "merged_id")
+
+
 def _event_rows(conn, condition) -> list[dict]:
-    query = (select(events, articles.c.outlet, articles.c.published).join(articles, articles.c.id == events.c.article_id)
-             .where(condition))
+    query = (select(*(events.c[k] for k in MERGE_COLUMNS), articles.c.outlet, articles.c.published)
+             .join(articles, articles.c.id == events.c.article_id).where(condition))
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -204,9 +211,40 @@ def _precision_key(e: dict):
             e["published"] or "9999", e["id"])
 
 
-def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]) -> MergeReport:
-    """Merge the events of `article_ids` into the stored merged events; rewrite what changed."""
+class GroupCache:
+    """Stored groups' members (and their `_Summaries`) kept between calls by the caller (the
+    corpus stage), so a big group is not read again each call. Valid while nobody else writes
+    merged events: the caller drops it when a call fails (its transaction rolled back). Groups no
+    call has used for `keep_calls` calls are let go."""
+
+    def __init__(self, keep_calls: int = 25):
+        self.members: dict[str, list[dict]] = {}
+        self.summaries: dict[str, dict] = {}
+        self.used: dict[str, int] = {}
+        self.calls = 0
+        self.keep_calls = keep_calls
+
+    def clear(self) -> None:
+        self.members.clear()
+        self.summaries.clear()
+        self.used.clear()
+
+    def done(self, groups: dict[str, list[dict]]) -> None:
+        self.calls += 1
+        for gid, members in groups.items():
+            self.members[gid] = members
+            self.used[gid] = self.calls
+        old = [gid for gid, n in self.used.items() if n < self.calls - self.keep_calls]
+        for gid in old:
+            del self.members[gid], self.used[gid]
+            self.summaries.pop(gid, None)
+
+
+def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str],
+                 cache: GroupCache | None = None) -> MergeReport:
+    """Merge the events of `article_ids` into the stored merged events; write what changed."""
     report = MergeReport()
+    cache = cache or GroupCache()
     new: list[dict] = []
     for chunk in _chunks(article_ids, 500):
         new += _event_rows(conn, events.c.article_id.in_(chunk) & events.c.merged_id.is_(None))
@@ -238,7 +276,9 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
         ids = set()
         for part in _chunks(conditions, 200):  # SQLite parses a long OR as a deep tree
             ids |= set(conn.scalars(select(events.c.merged_id).where(events.c.merged_id.is_not(None) & or_(*part))))
-        for chunk in _chunks(sorted(ids), 500):
+        for gid in sorted(ids & cache.members.keys()):
+            groups[gid] = cache.members[gid]
+        for chunk in _chunks(sorted(ids - cache.members.keys()), 500):
             for e in _event_rows(conn, events.c.merged_id.in_(chunk)):
                 groups[e["merged_id"]].append(e)
     by_country: dict[str | None, set[str]] = defaultdict(set)
@@ -246,7 +286,9 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
         for m in members:
             by_country[m["iso"]].add(gid)
     changed: set[str] = set()
+    stored = set(groups)
     dates = _DateIndex(groups)
+    summaries = _Summaries(groups, options, slack, cache.summaries)
     for e in sorted(new, key=_precision_key):
         best, best_score = None, None
         if e["context"] not in NEVER_MERGED:
@@ -257,8 +299,8 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
                 candidates = dates.near(window[0] - slack, window[1] + slack) & candidates
             for gid in sorted(candidates):
                 members = groups[gid]
-                if any(m["context"] in NEVER_MERGED for m in members):
-                    continue
+                if not summaries.admits(gid, e):
+                    continue   # some member is incompatible: _group_score would say None
                 score = _group_score(e, members, options, story_of)
                 if score is None:
                     continue
@@ -270,6 +312,7 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             report.merged += 1
         e["merged_id"] = best
         groups[best].append(e)
+        summaries.grown(best, e)
         dates.grown(best)
         by_country[e["iso"]].add(best)
         changed.add(best)
@@ -280,10 +323,15 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
                                                                  events.c.merged_id.is_not(None)).distinct()):
             changed.add(gid)
             if gid not in groups:
-                groups[gid] = _event_rows(conn, events.c.merged_id == gid)
-    for gid in sorted(changed):
-        _write_group(conn, gid, groups[gid], story_of)
+                groups[gid] = cache.members.get(gid) or _event_rows(conn, events.c.merged_id == gid)
+                stored.add(gid)
+    new_ids = {e["id"] for e in new}
+    copies_of = _Copies(conn)
+    for gid in sorted(changed & stored):   # stored before this call: add what is new, keep the rest
+        _extend_group(conn, gid, groups[gid], story_of, new_ids, copies, copies_of)
+    _write_groups(conn, [(gid, groups[gid]) for gid in sorted(changed - stored)], story_of, copies_of)
     report.groups = len(changed)
+    cache.done(groups)
     return report
 
 
@@ -349,40 +397,135 @@ class _DateIndex:
         return found
 
 
-def _write_group(conn, gid: str, members: list[dict], story_of: dict[str, str]) -> None:
-    stamp = now()
-    member_ids = [m["id"] for m in members]
-    conn.execute(update(events).where(events.c.id.in_(member_ids)).values(merged_id=gid))
+class _Summaries:
+    """What every member of a loaded group shares, to turn a new event away without comparing
+    it with each member. Each test is a necessary condition of `_group_score` (it fails exactly
+    when some member's `pair_score` is None for that reason), so the merges are the same."""
+
+    def __init__(self, groups: dict[str, list[dict]], options, slack: timedelta, by_group: dict[str, dict]):
+        self.groups = groups
+        self.near = options.near_types
+        self.slack = slack
+        self.by_group = by_group   # kept between calls (GroupCache), made when first needed
+
+    def grown(self, gid: str, m: dict) -> None:
+        """`m` joined the group (already in its members)."""
+        if gid in self.by_group:
+            self._add(self.by_group[gid], m)
+
+    def _summary(self, gid: str) -> dict:
+        s = self.by_group.get(gid)
+        if s is None:
+            s = self.by_group[gid] = {"never": False, "types": set(), "isos": set(), "min_end": None,
+                                      "max_start": None, "context": set(), "undated_context": set()}
+            for m in self.groups[gid]:
+                self._add(s, m)
+        return s
+
+    @staticmethod
+    def _add(s: dict, m: dict) -> None:
+        s["never"] = s["never"] or m["context"] in NEVER_MERGED
+        s["types"].add(m["event_type"])
+        if m["iso"]:
+            s["isos"].add(m["iso"])
+        s["context"].add(m["context"] is None)
+        r = _range(m)
+        if r is None:
+            s["undated_context"].add(m["context"] is None)
+        else:
+            s["min_end"] = r[1] if s["min_end"] is None else min(s["min_end"], r[1])
+            s["max_start"] = r[0] if s["max_start"] is None else max(s["max_start"], r[0])
+
+    def admits(self, gid: str, e: dict) -> bool:
+        s = self._summary(gid)
+        if s["never"]:
+            return False
+        t = e["event_type"]
+        if any(u != t and frozenset((t, u)) not in self.near for u in s["types"]):
+            return False                                       # type_score
+        if e["iso"] and any(iso != e["iso"] for iso in s["isos"]):
+            return False                                       # place_score: another country
+        r = _range(e)
+        plain = e["context"] is None
+        if r is None:
+            if any(c != plain for c in s["context"]):
+                return False                                   # pair_score: undated, context differs
+        else:
+            if any(c != plain for c in s["undated_context"]):
+                return False
+            if s["min_end"] is not None and (r[0] - self.slack > s["min_end"] or s["max_start"] - self.slack > r[1]):
+                return False                                   # date_score: a member's range is too far
+        return True
+
+
+def _group_values(members: list[dict], story_of: dict[str, str]) -> dict:
+    """merged_events' fields that follow from the members alone (not the counts)."""
     representative = min(members, key=_precision_key)
+    ordered = sorted(members, key=lambda m: (m["published"] or "9999", m["id"]))
     figures = [{"event_id": m["id"], "article_id": m["article_id"], "outlet": m["outlet"], "published": m["published"],
                 "fatalities": m["fatalities"] or 0, "low": m["fatalities_low"] or 0, "high": m["fatalities_high"] or 0,
                 "kind": figure_kind(m.get("fatalities_rule"), m["fatalities_text"]), "text": m["fatalities_text"]}
-               for m in sorted(members, key=lambda m: (m["published"] or "9999", m["id"]))]
+               for m in ordered]
     fatalities, low, high = reconcile(figures)
-    # Mentions: each member's sentences, and the same sentences in copies of its article.
-    rows = []
-    sources = [dict(r._mapping) for r in conn.execute(select(event_sources).where(event_sources.c.event_id.in_(member_ids))
-                                                      .order_by(event_sources.c.id))]
-    for s in sources:
-        rows.append({"event_id": gid, "source_event_id": s["event_id"], "article_id": s["article_id"], "via": "extracted",
-                     "sentence": s["sentence"], "start": s["start"], "end": s["end"], "raw_start": s["raw_start"],
-                     "raw_end": s["raw_end"], "trigger": s["trigger"], "rule": s["rule"]})
-    member_articles = sorted({m["article_id"] for m in members})
-    copies = [dict(r._mapping) for r in conn.execute(select(duplicates).where(duplicates.c.duplicate_of.in_(member_articles)))]
-    if copies:
-        from .dedup import Alignment
+    votes: dict[str, list] = defaultdict(list)
+    for m in ordered:
+        sid = story_of.get(m["article_id"])
+        if sid:
+            votes[sid].append(m["published"] or "9999")
+    story_id = min(votes, key=lambda s: (-len(votes[s]), min(votes[s]))) if votes else None
+    context = None if any(m["context"] is None for m in members) else representative["context"]
+    return {"representative_id": representative["id"], "story_id": story_id, "context": context,
+            "fatalities": fatalities, "fatalities_low": low, "fatalities_high": high,
+            "fatalities_sources": json.dumps([f for f in figures if f["kind"] != "no figure"], ensure_ascii=False),
+            "n_events": len(members)}
 
-        texts = {r.id: (r.text, r.offsets) for r in conn.execute(
-            select(articles.c.id, articles.c.text, articles.c.offsets).where(
-                articles.c.id.in_(member_articles + [c["article_id"] for c in copies])))}
-        for c in copies:
-            original_text = texts[c["duplicate_of"]][0]
-            copy_text, copy_offsets = texts[c["article_id"]]
-            alignment = Alignment(original_text, copy_text)
-            offsets = OffsetMap.from_json(json.loads(copy_offsets))
+
+def _sources(conn, condition) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(select(event_sources).where(condition).order_by(event_sources.c.id))]
+
+
+def _mention(gid: str, s: dict) -> dict:
+    return {"event_id": gid, "source_event_id": s["event_id"], "article_id": s["article_id"], "via": "extracted",
+            "sentence": s["sentence"], "start": s["start"], "end": s["end"], "raw_start": s["raw_start"],
+            "raw_end": s["raw_end"], "trigger": s["trigger"], "rule": s["rule"]}
+
+
+class _Copies:
+    """Copies' texts, outlets and alignments with their originals, each computed once a call."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.articles: dict[str, tuple] = {}
+        self.aligned: dict[tuple[str, str], tuple] = {}
+
+    def load(self, ids) -> None:
+        todo = sorted(set(ids) - set(self.articles))
+        for chunk in _chunks(todo, 500):
+            self.articles.update({r.id: (r.text, r.offsets, r.outlet) for r in self.conn.execute(
+                select(articles.c.id, articles.c.text, articles.c.offsets, articles.c.outlet)
+                .where(articles.c.id.in_(chunk)))})
+
+    def alignment(self, c: dict) -> tuple:
+        key = (c["duplicate_of"], c["article_id"])
+        if key not in self.aligned:
+            from .dedup import Alignment
+
+            self.load(key)
+            copy_text, copy_offsets, _ = self.articles[c["article_id"]]
+            self.aligned[key] = (Alignment(self.articles[c["duplicate_of"]][0], copy_text), copy_text,
+                                 OffsetMap.from_json(json.loads(copy_offsets)))
+        return self.aligned[key]
+
+    def mentions(self, gid: str, pairs: list[tuple[dict, list[dict]]]) -> list[dict]:
+        """The sentences of `sources` in the copy `c`, for each (c, sources): via = duplicate, at
+        the copy's own offsets."""
+        self.load({i for c, _ in pairs for i in (c["duplicate_of"], c["article_id"])})
+        rows = []
+        for c, sources in pairs:
+            if not sources:
+                continue
+            alignment, copy_text, offsets = self.alignment(c)
             for s in sources:
-                if s["article_id"] != c["duplicate_of"]:
-                    continue
                 start, end = alignment.span(s["start"], s["end"])
                 if end <= start:
                     continue
@@ -390,32 +533,147 @@ def _write_group(conn, gid: str, members: list[dict], story_of: dict[str, str]) 
                 rows.append({"event_id": gid, "source_event_id": s["event_id"], "article_id": c["article_id"],
                              "via": "duplicate", "sentence": copy_text[start:end], "start": start, "end": end,
                              "raw_start": raw_start, "raw_end": raw_end, "trigger": s["trigger"], "rule": s["rule"]})
+        return rows
+
+
+def _copy_mentions(conn, gid: str, pairs: list[tuple[dict, list[dict]]]) -> list[dict]:
+    return _Copies(conn).mentions(gid, pairs)
+
+
+def _copy_order(c: dict):
+    return c["duplicate_of"], c["article_id"]
+
+
+def _counts(conn, gid: str, members: list[dict]) -> dict:
+    """n_sources and n_outlets over every article that reports the group (its stored mentions, copies
+    too, and its members' articles)."""
+    from .stories import n_outlets
+
+    outlets = {m["article_id"]: m["outlet"] for m in members}
+    outlets.update({r.id: r.outlet for r in conn.execute(
+        select(articles.c.id, articles.c.outlet).where(
+            articles.c.id.in_(select(event_mentions.c.article_id).where(event_mentions.c.event_id == gid))))})
+    reporting = sorted(outlets)
+    return {"n_sources": len(reporting), "n_outlets": n_outlets([{"id": a, "outlet": outlets[a]} for a in reporting])}
+
+
+def _write_groups(conn, todo: list[tuple[str, list[dict]]], story_of: dict[str, str], copies_of: _Copies) -> None:
+    """`_write_group` for many groups (those new in this call) with a few statements for all."""
+    if not todo:
+        return
+    from sqlalchemy import bindparam
+
+    from .stories import n_outlets
+
+    conn.execute(update(events).where(events.c.id == bindparam("b_id")).values(merged_id=bindparam("b_gid")),
+                 [{"b_id": m["id"], "b_gid": gid} for gid, members in todo for m in members])
+    member_ids = sorted({m["id"] for _, members in todo for m in members})
+    by_event: dict[str, list[dict]] = defaultdict(list)
+    for chunk in _chunks(member_ids, 500):
+        for r in _sources(conn, event_sources.c.event_id.in_(chunk)):
+            by_event[r["event_id"]].append(r)
+    member_articles = sorted({m["article_id"] for _, members in todo for m in members})
+    copies_by: dict[str, list[dict]] = defaultdict(list)
+    for chunk in _chunks(member_articles, 500):
+        for r in conn.execute(select(duplicates).where(duplicates.c.duplicate_of.in_(chunk))):
+            copies_by[r.duplicate_of].append(dict(r._mapping))
+    copies_of.load({c["article_id"] for cs in copies_by.values() for c in cs})
+    gids = [gid for gid, _ in todo]
+    existing = set()
+    for chunk in _chunks(gids, 500):
+        conn.execute(delete(event_mentions).where(event_mentions.c.event_id.in_(chunk)))
+        existing |= set(conn.scalars(select(merged_events.c.id).where(merged_events.c.id.in_(chunk))))
+    rows, inserts, updates = [], [], []
+    stamp = now()
+    for gid, members in todo:
+        values = _group_values(members, story_of)
+        sources = sorted((s for m in {m["id"] for m in members} for s in by_event.get(m, ())), key=lambda s: s["id"])
+        mine = [_mention(gid, s) for s in sources]
+        articles_of = {m["article_id"] for m in members}
+        copies = sorted((c for a in articles_of for c in copies_by.get(a, ())), key=_copy_order)
+        mine += copies_of.mentions(gid, [(c, [s for s in sources if s["article_id"] == c["duplicate_of"]])
+                                         for c in copies])
+        rows += mine
+        outlets = {m["article_id"]: m["outlet"] for m in members}
+        outlets.update({r["article_id"]: copies_of.articles[r["article_id"]][2] for r in mine
+                        if r["article_id"] not in outlets})
+        reporting = sorted(outlets)
+        values.update(n_sources=len(reporting), updated_at=stamp,
+                      n_outlets=n_outlets([{"id": a, "outlet": outlets[a]} for a in reporting]))
+        (updates if gid in existing else inserts).append({"id": gid, **values})
+    if rows:
+        conn.execute(insert(event_mentions), rows)
+    if inserts:
+        conn.execute(insert(merged_events), inserts)
+    if updates:
+        keys = [k for k in updates[0] if k != "id"]
+        conn.execute(update(merged_events).where(merged_events.c.id == bindparam("b_id"))
+                     .values({k: bindparam("b_" + k) for k in keys}),
+                     [{"b_" + k: v for k, v in u.items()} for u in updates])
+
+
+def _write_group(conn, gid: str, members: list[dict], story_of: dict[str, str]) -> None:
+    """Write a group in full: its members' merged_id, every mention, merged_events' row."""
+    member_ids = [m["id"] for m in members]
+    conn.execute(update(events).where(events.c.id.in_(member_ids)).values(merged_id=gid))
+    values = _group_values(members, story_of)
+    # Mentions: each member's sentences, and the same sentences in copies of its article.
+    sources = _sources(conn, event_sources.c.event_id.in_(member_ids))
+    rows = [_mention(gid, s) for s in sources]
+    member_articles = sorted({m["article_id"] for m in members})
+    copies = sorted((dict(r._mapping) for r in conn.execute(select(duplicates).where(
+        duplicates.c.duplicate_of.in_(member_articles)))), key=_copy_order)
+    rows += _copy_mentions(conn, gid, [(c, [s for s in sources if s["article_id"] == c["duplicate_of"]]) for c in copies])
     conn.execute(delete(event_mentions).where(event_mentions.c.event_id == gid))
     if rows:
         conn.execute(insert(event_mentions), rows)
-    # Counts over every article that reports it (copies too); the story most of them belong to.
-    outlets = {r.id: r.outlet for r in conn.execute(select(articles.c.id, articles.c.outlet)
-                                                   .where(articles.c.id.in_({r["article_id"] for r in rows} |
-                                                                            set(member_articles))))}
-    reporting = sorted(set(outlets))
-    from .stories import n_outlets
-
-    votes: dict[str, list] = defaultdict(list)
-    for m in sorted(members, key=lambda m: (m["published"] or "9999", m["id"])):
-        sid = story_of.get(m["article_id"])
-        if sid:
-            votes[sid].append(m["published"] or "9999")
-    story_id = min(votes, key=lambda s: (-len(votes[s]), min(votes[s]))) if votes else None
-    context = None if any(m["context"] is None for m in members) else representative["context"]
-    values = {"representative_id": representative["id"], "story_id": story_id, "context": context,
-              "fatalities": fatalities, "fatalities_low": low, "fatalities_high": high,
-              "fatalities_sources": json.dumps([f for f in figures if f["kind"] != "no figure"], ensure_ascii=False),
-              "n_events": len(members), "n_sources": len(reporting),
-              "n_outlets": n_outlets([{"id": a, "outlet": outlets[a]} for a in reporting]), "updated_at": stamp}
+    values.update(_counts(conn, gid, members), updated_at=now())
     if conn.scalar(select(merged_events.c.id).where(merged_events.c.id == gid)):
         conn.execute(update(merged_events).where(merged_events.c.id == gid).values(**values))
     else:
         conn.execute(insert(merged_events).values(id=gid, **values))
+
+
+def _extend_group(conn, gid: str, members: list[dict], story_of: dict[str, str], new_ids: set[str],
+                  new_copies: list[dict], copies_of: _Copies | None = None) -> None:
+    """A stored group that gained members or a copy of a member's article in this call: add only
+    the new mentions (the new members' sentences in their articles and in every copy of them;
+    the old members' sentences in the new copies); recompute merged_events' row (its counts
+    from the stored mentions). The result is the same as `_write_group`'s."""
+    if not conn.scalar(select(merged_events.c.id).where(merged_events.c.id == gid)):
+        return _write_group(conn, gid, members, story_of)
+    added = [m["id"] for m in members if m["id"] in new_ids]
+    if added:
+        conn.execute(update(events).where(events.c.id.in_(added)).values(merged_id=gid))
+    member_articles = {m["article_id"] for m in members}
+    sources = _sources(conn, event_sources.c.event_id.in_(added)) if added else []
+    rows = [_mention(gid, s) for s in sources]
+    fresh = [s for s in sources if s["article_id"] in member_articles]
+    pairs = []
+    fresh_articles = sorted({s["article_id"] for s in fresh})
+    if fresh_articles:   # every copy of a new member's article: the new member's sentences
+        for c in sorted((dict(r._mapping) for r in conn.execute(
+                select(duplicates).where(duplicates.c.duplicate_of.in_(fresh_articles)))), key=_copy_order):
+            pairs.append((c, [s for s in fresh if s["article_id"] == c["duplicate_of"]]))
+    copies = [c for c in new_copies if c["duplicate_of"] in member_articles]
+    if copies:           # a new copy of an old member's article: the old members' sentences
+        old_ids = {m["id"] for m in members} - set(added)
+        originals = sorted({c["duplicate_of"] for c in copies})
+        old = [s for s in _sources(conn, event_sources.c.article_id.in_(originals)) if s["event_id"] in old_ids]
+        done = {(r.source_event_id, r.article_id) for r in conn.execute(
+            select(event_mentions.c.source_event_id, event_mentions.c.article_id).where(
+                event_mentions.c.event_id == gid, event_mentions.c.via == "duplicate",
+                event_mentions.c.article_id.in_(sorted({c["article_id"] for c in copies}))))}
+        for c in sorted(copies, key=_copy_order):
+            todo = [s for s in old if s["article_id"] == c["duplicate_of"] and (s["event_id"], c["article_id"]) not in done]
+            if todo:
+                pairs.append((c, todo))
+    rows += (copies_of or _Copies(conn)).mentions(gid, pairs)
+    if rows:
+        conn.execute(insert(event_mentions), rows)
+    values = _group_values(members, story_of)
+    values.update(_counts(conn, gid, members), updated_at=now())
+    conn.execute(update(merged_events).where(merged_events.c.id == gid).values(**values))
 
 
 def _chunks(items: list, size: int):

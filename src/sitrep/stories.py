@@ -481,6 +481,9 @@ class CorpusStage:
         self.index: StoryIndex | None = None
         self.loaded_days: set[int] = set()
         self._embedder = None
+        from .merge import GroupCache
+
+        self.merge_cache = GroupCache()   # stored merged events' members, between calls
 
     # -- loading
     def _load_index(self, conn) -> StoryIndex:
@@ -573,6 +576,13 @@ class CorpusStage:
 
     # -- the stage
     def update(self) -> StageReport:
+        try:
+            return self._update()
+        except BaseException:
+            self.merge_cache.clear()   # it may hold what the rolled back transaction wrote
+            raise
+
+    def _update(self) -> StageReport:
         report = StageReport()
         started = time.perf_counter()
         with self.store.engine.begin() as conn:
@@ -599,7 +609,7 @@ class CorpusStage:
             t = time.perf_counter()
             from .merge import merge_events
 
-            merged = merge_events(conn, self.options, [r["id"] for r in rows], index.story_of)
+            merged = merge_events(conn, self.options, [r["id"] for r in rows], index.story_of, self.merge_cache)
             report.events_merged = merged.merged
             report.seconds["merge"] = time.perf_counter() - t
             t = time.perf_counter()
