@@ -114,20 +114,42 @@ class Statement:
                 "sentence": self.sentence, "start": self.start, "end": self.end}
 
 
+@lru_cache(maxsize=None)
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<![\w'])" + re.escape(phrase) + r"(?![\w])")
+
+
+@lru_cache(maxsize=None)
+def _aside_pattern(aside: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(aside) + r"(?!\w)")
+
+
+@lru_cache(maxsize=None)
+def _sorted_phrases(phrases: tuple) -> tuple:
+    return tuple(sorted(phrases, key=len, reverse=True))
+
+
 def _find(phrase: str, text: str) -> list[int]:
-    return [m.start() for m in re.finditer(r"(?<![\w'])" + re.escape(phrase) + r"(?![\w])", text)]
+    if phrase not in text:    # the pattern matches the phrase as written, so it must be in the text
+        return []
+    return [m.start() for m in _phrase_pattern(phrase).finditer(text)]
 
 
 def stance(text: str, subject: Subject, negated_by_verb: bool = False) -> tuple[int, tuple[str, ...]]:
     """(+1 pro, -1 contra or 0, the cues that decided) of a text on a subject."""
-    c = cues()
     low = text.lower().replace("’", "'")
-    if not set(words(low)) & subject.words:
+    return _stance(low, set(words(low)), subject, negated_by_verb)
+
+
+def _stance(low: str, tokens: set, subject: Subject, negated_by_verb: bool) -> tuple[int, tuple[str, ...]]:
+    """`stance` of a lowered text whose word set is `tokens`."""
+    c = cues()
+    if not tokens & subject.words:
         return 0, ()
     taken: list[tuple[int, int]] = []
     total, found = 0, []
     for polarity, phrases in ((1, subject.pro), (-1, subject.contra)):
-        for phrase in sorted(phrases, key=len, reverse=True):
+        for phrase in _sorted_phrases(phrases):
             for at in _find(phrase, low):
                 end = at + len(phrase)
                 if any(at < e and s < end for s, e in taken):
@@ -173,8 +195,7 @@ def statements(article: dict, claims: list[dict]) -> list[Statement]:
             bool(claim["speaker_actor"])
         if claim["speaker"].lower() in PRONOUNS and previous is not None:
             speaker, key, named = previous.speaker, previous.speaker_key, previous.named
-        cut = min((m.start() for a in c.asides for m in re.finditer(r"(?<!\w)" + re.escape(a) + r"(?!\w)", low)),
-                  default=None)
+        cut = min((m.start() for a in c.asides for m in _aside_pattern(a).finditer(low)), default=None)
         if cut is not None:
             aside = body[cut:]
             out.append(Statement(aside, outlet or "the outlet", f"outlet:{(outlet or article['id']).lower()}",
@@ -194,8 +215,10 @@ def statements(article: dict, claims: list[dict]) -> list[Statement]:
                              article["id"], sentence, start, end))
     for st in out:
         denial = st.verb is not None and st.verb.lower() in c.denial_verbs
+        low = st.text.lower().replace("’", "'")
+        tokens = set(words(low))
         for subject in c.subjects:
-            side, found = stance(st.text, subject, denial)
+            side, found = _stance(low, tokens, subject, denial)
             if side:
                 st.sides[subject.name] = (side, found)
     return out
@@ -236,43 +259,78 @@ def opposite_statements(items: list[Statement]) -> list[dict]:
     return out
 
 
-def denials(items: list[Statement], article_rows: dict[str, dict]) -> list[dict]:
-    """(denial) a denial of an attack or of someone's account, against what it answers."""
+def _sentence_denials(article_id: str, row: dict, seen: set) -> list[Statement]:
+    """Denials the claims stage did not take (a short object: "Bamako rejects the accusations"),
+    in one article's sentences; `seen`: the (article id, sentence) of denials it took."""
     from .stories import sentences
 
     c = cues()
+    out = []
+    text = row["text"]
+    for start, end, _ in sentences(text):
+        sentence = text[start:end]
+        tokens = words(sentence)
+        verb = next((t for t in tokens if t in c.denial_verbs), None)
+        if verb is None or (article_id, sentence) in seen:
+            continue
+        speaker = sentence[:sentence.lower().find(verb)].strip(" ,")
+        if not speaker or len(speaker.split()) > 8:
+            continue
+        out.append(Statement(sentence, speaker, _speaker_key(speaker, None), row["outlet"], article_id,
+                             sentence, start, end, verb))
+    return out
+
+
+_ACCUSATION_NOUNS = frozenset({"accusation", "accusations", "allegation", "allegations", "charge", "charges"})
+
+
+def denials(items: list[Statement], article_rows: dict[str, dict],
+            extra: dict[str, list[Statement]] | None = None) -> list[dict]:
+    """(denial) a denial of an attack or of someone's account, against what it answers.
+    `extra`: the `_sentence_denials` of some articles, already found."""
+    c = cues()
     found: list[Statement] = [s for s in items if s.verb and s.verb.lower() in c.denial_verbs]
-    # Denials the claims stage did not take (a short object: "Bamako rejects the accusations").
     seen = {(s.article_id, s.sentence) for s in found}
     for article_id, row in article_rows.items():
-        text = row["text"]
-        for start, end, _ in sentences(text):
-            sentence = text[start:end]
-            tokens = words(sentence)
-            verb = next((t for t in tokens if t in c.denial_verbs), None)
-            if verb is None or (article_id, sentence) in seen:
-                continue
-            speaker = sentence[:sentence.lower().find(verb)].strip(" ,")
-            if not speaker or len(speaker.split()) > 8:
-                continue
-            found.append(Statement(sentence, speaker, _speaker_key(speaker, None), row["outlet"], article_id,
-                                   sentence, start, end, verb))
+        if extra is not None and article_id in extra:
+            found += extra[article_id]
+        else:
+            found += _sentence_denials(article_id, row, seen)
     out = []
     accusations = [s for s in items if s.verb and s.verb.lower() in c.accusation_verbs]
+    accusation_words: dict[int, set] = {}
+    # the statements a denial may name, and per speaker their words (long ones, first one)
+    answerable = [s for s in items if s.verb and s.verb.lower() not in c.denial_verbs]
+    speakers: dict[str, tuple[list[str], str | None]] = {}
+    for s in answerable:
+        if s.speaker_key not in speakers:
+            parts = s.speaker_key.split()
+            speakers[s.speaker_key] = ([w for w in parts if len(w) > 3], parts[0] if parts else None)
     for d in found:
-        tokens = set(words(d.text))
+        d_words = words(d.text)
+        tokens = set(d_words)
         attack = tokens & c.attack_words
         pointer = tokens & c.denied_objects
         if not attack and not pointer:
             continue
         # what it answers: an accusation, or the claims of a speaker it names ("Wagner's account")
-        named = [s for s in items if s.verb and s.speaker_key != d.speaker_key and s.verb.lower() not in c.denial_verbs
-                 and any(w in tokens for w in s.speaker_key.split() if len(w) > 3)
-                 and s.speaker_key.split()[0] in " ".join(words(d.text))]
-        answers = [a for a in accusations if a.speaker_key != d.speaker_key
-                   and (a.article_id == d.article_id or set(words(a.text)) & tokens & c.attack_words)]
-        candidates = (answers if (attack or tokens & {"accusation", "accusations", "allegation", "allegations",
-                                                      "charge", "charges"}) else []) or named
+        answers = []
+        if attack or tokens & _ACCUSATION_NOUNS:
+            for i, a in enumerate(accusations):
+                if a.speaker_key == d.speaker_key:
+                    continue
+                if a.article_id != d.article_id:
+                    if i not in accusation_words:
+                        accusation_words[i] = set(words(a.text))
+                    if not accusation_words[i] & tokens & c.attack_words:
+                        continue
+                answers.append(a)
+        candidates = answers
+        if not candidates:
+            joined = " ".join(d_words)
+            names = {key for key, (long, first) in speakers.items() if key != d.speaker_key
+                     and any(w in tokens for w in long) and first in joined}
+            candidates = [s for s in answerable if s.speaker_key in names] if names else []
         if not candidates:
             continue
         target = min(candidates, key=lambda a: (a.article_id != d.article_id, abs(a.start - d.start)))
@@ -325,12 +383,36 @@ def story_contradictions(conn, story_id: str) -> list[dict]:
     for r in conn.execute(select(claims).where(claims.c.article_id.in_(ids))):
         by_article[r.article_id].append(dict(r._mapping))
     items = []
+    extra = {}
     for article_id in sorted(rows):
         if rows[article_id]["status"] != "processed":
             continue
-        items += statements(rows[article_id], by_article[article_id])
+        found, extra[article_id] = _article_statements(rows[article_id], by_article[article_id])
+        items += found
     processed = {a: r for a, r in rows.items() if r["status"] == "processed"}
-    return opposite_statements(items) + tolls(conn, story_id) + denials(items, processed)
+    return opposite_statements(items) + tolls(conn, story_id) + denials(items, processed, extra)
+
+
+# article id -> (text, outlet, claims, its statements, its sentence denials, the cues): a story that changes is
+# recomputed over all its articles, and each article's part is the same as long as its text and claims are.
+_ARTICLE_CACHE: dict[str, tuple] = {}
+_ARTICLE_CACHE_SIZE = 50_000
+
+
+def _article_statements(row: dict, claims: list[dict]) -> tuple[list[Statement], list[Statement]]:
+    """(`statements`, `_sentence_denials`) of one article, remembered while its text and claims stay."""
+    c = cues()
+    claims_key = tuple(tuple(r.items()) for r in claims)
+    hit = _ARTICLE_CACHE.get(row["id"])
+    if hit is not None and hit[5] is c and hit[0] == row["text"] and hit[1] == row["outlet"] and hit[2] == claims_key:
+        return hit[3], hit[4]
+    found = statements(row, claims)
+    seen = {(s.article_id, s.sentence) for s in found if s.verb and s.verb.lower() in c.denial_verbs}
+    extra = _sentence_denials(row["id"], row, seen)
+    if len(_ARTICLE_CACHE) >= _ARTICLE_CACHE_SIZE:
+        _ARTICLE_CACHE.clear()
+    _ARTICLE_CACHE[row["id"]] = (row["text"], row["outlet"], claims_key, found, extra, c)
+    return found, extra
 
 
 def update_contradictions(conn, story_ids: list[str]) -> int:
