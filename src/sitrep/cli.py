@@ -191,9 +191,7 @@ def export_cmd(
     if fmt not in FORMATS:
         err_console.print(f"[red]error[/red]: unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
         raise typer.Exit(2)
-    if "://" not in db and not Path(db).is_file():
-        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
-        raise typer.Exit(2)
+    _require_database(db)
     store = Store(database_url(db))
     if output is None:
         count = export(store, fmt, sys.stdout)
@@ -221,9 +219,7 @@ def serve_cmd(
     from .assets import AssetsMissing, node_modules
     from .web import create_app
 
-    if "://" not in db and not Path(db).is_file():
-        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
-        raise typer.Exit(2)
+    _require_database(db)
     try:
         node_modules()
     except AssetsMissing as e:
@@ -303,9 +299,7 @@ def report_cmd(
     if tiles and not valid_tiles(tiles):
         err_console.print(f"[red]error[/red]: --tiles {tiles!r}: not a tile URL (http(s), with {{z}}, {{x}} and {{y}})")
         raise typer.Exit(2)
-    if "://" not in db and not Path(db).is_file():
-        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
-        raise typer.Exit(2)
+    _require_database(db)
     folder = output or (Path(db).parent if "://" not in db else Path("out"))
     written = _write_report(Store(database_url(db)), folder, since=since, until=until,
                             countries=[c.upper() for c in country] if country else None, tiles=tiles,
@@ -329,9 +323,7 @@ def stories_cmd(
     """
     from .export import event_records, story_records
 
-    if "://" not in db and not Path(db).is_file():
-        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
-        raise typer.Exit(2)
+    _require_database(db)
     store = Store(database_url(db))
     records = list(story_records(store))
     if not records:
@@ -460,6 +452,13 @@ def _report(figures: dict, as_json: bool, title: str) -> None:
     for key, value in figures.items():
         table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
     out_console.print(table)
+
+
+def _require_database(db: str) -> None:
+    """A database file that is missing is a mistake (a typo, no run yet), not a new empty one."""
+    if "://" not in db and not Path(db).is_file():
+        err_console.print(f"[red]error[/red]: {db}: no such database (run `sitrep run` first)")
+        raise typer.Exit(2)
 
 
 def _existing(path: Path) -> Path:
