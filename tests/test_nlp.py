@@ -39,3 +39,27 @@ def test_french_is_stored_but_not_processed(settings):
     assert article.language == "fr"
     assert article.status == "skipped" and "language 'fr'" in article.error
     assert article.mentions == []
+
+
+def test_attribute_table_gives_the_rulers_output_on_every_token(settings, samples_dir):
+    """The lookup table that stands in for the model's attribute_ruler (attribute_table.py) must
+    set the same part of speech, morphology, lemma, tag and dependency label on every token."""
+    import spacy
+
+    from sitrep.attribute_table import AttributeTable
+    from sitrep.nlp import MODEL_PACKAGE, build_nlp
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(samples_dir.rglob("*.txt"))]
+    assert len(texts) >= 5
+    texts.append("Y'all gon na see: let's go, it ain't over. I told you it was them, and you knew it.")
+    ours = build_nlp(settings)
+    assert isinstance(ours.get_pipe("attribute_ruler"), AttributeTable)
+    model = spacy.load(MODEL_PACKAGE)
+    model.add_pipe("paragraph_breaks", before="parser")
+    tokens = 0
+    for a, b in zip(ours.pipe(texts), model.pipe(texts)):
+        for x, y in zip(a, b, strict=True):
+            tokens += 1
+            assert (x.pos_, str(x.morph), x.lemma_, x.tag_, x.dep_) == \
+                   (y.pos_, str(y.morph), y.lemma_, y.tag_, y.dep_), (x.text, x.i)
+    assert tokens > 2000

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from .attribute_table import replace_ruler
 from .document import Article, Mention
 from .settings import Settings, data_path
 
@@ -57,6 +58,7 @@ def _build(extra: tuple[Path, ...]) -> "spacy.language.Language":  # noqa: F821
     import spacy
 
     nlp = spacy.load(MODEL_PACKAGE)
+    replace_ruler(nlp)   # the same tag rules, applied by lookup (attribute_table.py)
     nlp.add_pipe("paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH",
                                                                "overwrite_ents": True})
