@@ -367,7 +367,7 @@ def bench_cmd(
                                            "(its figures are then null).")] = False,
 ) -> None:
     """Measure throughput: generate N realistic articles from the sample corpus, run sitrep over
-    them (files to database), then bare spaCy (the same pipeline, batch size and processes) over
+    them (files to database), then the bare spaCy model as shipped (same batch size and processes) over
     the same texts.
 
     Prints articles and words per second, the ratio to bare spaCy, the peak memory of sitrep's
