@@ -32,6 +32,8 @@ class Actor:
     active: tuple[int, int] | None = None   # years a mission was active
     coded_as_parent: bool = False            # ACLED codes it as its parent (itself associated)
     former_names: tuple[tuple[str, int], ...] = ()   # (name, year): the name before that year
+    # (actor, countries, since): ACLED codes it as that actor in those countries from that year on
+    coded_as: tuple[str, tuple[str, ...], int | None] | None = None
 
 
 @dataclass
@@ -95,6 +97,18 @@ class ActorDictionary:
                 break
         return coded, associated
 
+    def in_country(self, name: str, iso2: str | None, year: int | None) -> tuple[str, str | None]:
+        """The actor ACLED codes a group as where and when it acted, and the group itself as the
+        associated actor if it differs: AQIM in Mali in 2018 -> ("JNIM: ...", "AQIM: ...")."""
+        actor = self.actors.get(name)
+        if actor is None or actor.coded_as is None:
+            return name, None
+        target, countries, since = actor.coded_as
+        if target in self.actors and (not countries or iso2 in countries) and \
+                (since is None or year is None or year >= since):
+            return target, name
+        return name, None
+
     def militia_of(self, text: str) -> str | None:
         """The militia role of a community's name ("Fulani" -> fulani_militia), if any."""
         key = _key(text)
@@ -147,11 +161,15 @@ def _load(extra: tuple[Path, ...]) -> ActorDictionary:
             if not isinstance(entry, dict) or not entry.get("name"):
                 raise ValueError(f"{path}: entry {number} has no name")
             active = entry.get("active")
+            coded_as = entry.get("coded_as")
+            if coded_as is not None:
+                coded_as = (coded_as["actor"], tuple(coded_as.get("countries") or ()), coded_as.get("since"))
             d.add(Actor(name=entry["name"], inter=entry.get("inter"), country=entry.get("country"),
                         parent=entry.get("parent"), wikidata=entry.get("wikidata"),
                         active=tuple(active) if active else None,
                         coded_as_parent=bool(entry.get("coded_as_parent")),
-                        former_names=tuple((n, int(y)) for n, y in (entry.get("former_names") or {}).items())),
+                        former_names=tuple((n, int(y)) for n, y in (entry.get("former_names") or {}).items()),
+                        coded_as=coded_as),
                   [] if entry.get("generic") else list(entry.get("aliases") or []))
 
     # Every country's state forces, by rule.

@@ -109,7 +109,8 @@ def extract_events(articles: list[Article], settings: Settings) -> list[Article]
         article.events = _merge_within_article(
             [e for sent in doc.sents
              if (e := _sentence_event(article, sent, phrase_spans, lexicon, matcher.dictionary, settings, story))])
-        _credit_claimant(article, doc)
+        _credit_claimant(article, doc, lexicon.context)
+        _country_conventions(article, matcher.dictionary, settings)
     return articles
 
 
@@ -125,6 +126,7 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
         else:
             mentions.append(ActorMention(span.start_char, span.end_char, span.text, None, None, None,
                                          role=span.id_, source="generic_phrase", confidence=0.7))
+    mentions = _absorb_generic_heads(mentions, article.text)
     covered = [(m.start, m.end) for m in mentions]
     for ent in article.doc.ents:
         if ent.label_ == "ORG" and not any(s < ent.end_char and ent.start_char < e for s, e in covered):
@@ -133,6 +135,26 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
                 mentions.append(ActorMention(ent.start_char, ent.end_char, ent.text, ent.text, None, None,
                                              source="ner:unknown_group", confidence=0.5))
     return sorted(mentions, key=lambda m: m.start)
+
+
+ARMED_ROLES = {"unidentified_armed_group", "islamist_militia", "communal_militia", "state_military", "state_police",
+               "peacekeepers"}
+
+
+def _absorb_generic_heads(mentions: list[ActorMention], text: str) -> list[ActorMention]:
+    """ "JNIM militants", "FAMa soldiers", "MINUSMA peacekeepers": a named actor right before a
+    generic armed noun is one mention, the named actor (the noun is only its head word)."""
+    mentions = sorted(mentions, key=lambda m: m.start)
+    out: list[ActorMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and prev.source == "actor_dictionary" and m.source == "generic_phrase" \
+                and (m.role in ARMED_ROLES or prev.inter in (1, 2, 3, 4, 8)) \
+                and prev.end <= m.start and not text[prev.end:m.start].strip():
+            out[-1] = replace(prev, end=m.end, text=text[prev.start:m.end])
+            continue
+        out.append(m)
+    return out
 
 
 # --- one sentence -------------------------------------------------------------------------
@@ -184,30 +206,71 @@ def _anaphoric(token) -> bool:
     return "the" in dets and not own
 
 
-def _credit_claimant(article: Article, doc) -> None:
-    """ "JNIM claimed the attack": an attack by unidentified gunmen in the same article is
-    coded to the group that claimed it (ACLED codes a claimed attack to its claimant)."""
+def _credit_claimant(article: Article, doc, cues: dict | None = None) -> None:
+    """ "JNIM claimed the attack", "the IED was most likely planted by Katiba Macina militants":
+    an attack by unidentified gunmen in the same article is coded to the group that claimed it or
+    is named as its author (ACLED codes a claimed or attributed attack to that group)."""
+    cues = cues or {}
+    attribution = set(cues.get("attribution_verbs") or ())
     claimant = None
     for token in doc:
-        if token.lemma_ == "claim" and token.pos_ == "VERB":
+        if token.pos_ not in ("VERB", "AUX") or claimant is not None:
+            continue
+        if token.lemma_ == "claim":
             objects = [c for c in token.children if c.dep_ in ("dobj", "prep", "nsubjpass", "agent")] + [token]
-            if any(t.lemma_ in ("attack", "responsibility", "ambush", "assault", "raid", "bombing", "killing",
-                                "abduction", "kidnapping", "operation")
-                   for o in objects for t in o.subtree):
+            bare = not any(c.dep_ in ("dobj", "ccomp", "xcomp", "nsubjpass") for c in token.children)
+            if bare or any(t.lemma_ in ("attack", "responsibility", "ambush", "assault", "raid", "bombing",
+                                        "killing", "abduction", "kidnapping", "operation")
+                           for o in objects for t in o.subtree):
                 # "JNIM claimed the attack" or "Claimed by JNIM on 26/12"
-                subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
-                if subject is None:
-                    by = next((c for c in token.children if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")), None)
-                    subject = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
-                found = _mention_at(subject, article.actors) if subject is not None else None
-                if found is not None and found.name and found.inter in (2, 3):
+                found = _mention_at(_author(token), article.actors) if _author(token) is not None else None
+                if found is not None and found.name and found.inter in (2, 3, 4):
                     claimant = found
-                    break
+        elif token.lemma_ in attribution:
+            author = _author(token, active=token.lemma_ in cues.get("active_attribution_verbs", ()))
+            found = _mention_at(author, article.actors) if author is not None else None
+            if found is not None and found.name and found.inter in (2, 3, 4):
+                claimant = found
     if claimant is None:
         return
     for event in article.events:
-        if event.context is None and event.event_type in VIOLENT and _unidentified(event.actor1):
+        if event.context is None and event.event_type in VIOLENT | {"Strategic developments"} \
+                and _unidentified(event.actor1):
             event.actor1 = claimant
+
+
+def _country_conventions(article: Article, d: ActorDictionary, settings: Settings) -> None:
+    """ACLED's names for groups that fight under another's banner in some countries: AQIM in
+    Mali since 2017 is JNIM, with AQIM associated (data/actors: `coded_as`)."""
+    for event in article.events:
+        place = event.place.place if event.place else None
+        iso = place.country if place else (settings.focus_countries[0] if settings.focus_countries else None)
+        year = event.date.start.year if event.date else None
+        for slot in ("actor1", "actor2"):
+            mention = getattr(event, slot)
+            if mention is None or not mention.name:
+                continue
+            name, associated = d.in_country(mention.name, iso, year)
+            if associated:
+                actor = d.actors[name]
+                setattr(event, slot, replace(mention, name=name, inter=actor.inter, country=actor.country))
+                assoc = event.assoc_actor_1 if slot == "actor1" else event.assoc_actor_2
+                if associated not in assoc:
+                    assoc.append(associated)
+
+
+def _author(verb, active: bool = True):
+    """Who did it: "by X" (passive), or the subject of an active verb; "it was X who planted
+    it" through the relative pronoun."""
+    by = next((c for c in verb.children if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")), None)
+    if by is not None:
+        return next((c for c in by.children if c.dep_ == "pobj"), None)
+    if not active:
+        return None
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is not None and subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+        return verb.head
+    return subject
 
 
 def _story_dates(article: Article, doc) -> list[tuple[int, DateSpan]]:
@@ -239,7 +302,7 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     violent = trigger.event_type in VIOLENT
     actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
     place = place_for_sentence(article, sent.start_char, sent.end_char)
-    country = (place.place.country if place and place.place else None) or _article_country(article, settings)
+    country = _event_country(article, place, settings, d)
     if place is None and country:
         place = _country_place(country, sent)  # ACLED never leaves the place blank: the country, precision 3
     if trigger.two_sided:
@@ -249,6 +312,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     if crowd and actor1 is not None and actor1.role == "civilians":
         actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
     actor1, actor2 = _resolve_generic(actor1, d, country), _resolve_generic(actor2, d, country)
+    if violent and actor1 is not None and actor1.inter == CIVILIAN_INTER and \
+            (actor2 is None or actor2.inter == CIVILIAN_INTER):
+        # "one child was killed by an explosive device": civilians are harmed, never the attacker
+        actor1, actor2 = None, actor2 or actor1
     fatalities = count_fatalities(sent)
     published = article.published.date() if isinstance(article.published, datetime) else article.published
     when = sentence_date(sent, published)
@@ -272,6 +339,13 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         event_type, sub_event_type = trigger.civilian_target
     if event_type == "Violence against civilians" and actor2 is None and country:
         # ACLED: the target of violence against civilians is always civilians
+        actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="civilians",
+                                               source="default_target", confidence=0.5), d, country)
+    if actor2 is None and country and (actor1 is None or actor1.inter != CIVILIAN_INTER) and (
+            sub_event_type == "Looting/property destruction" or
+            (event_type == "Explosions/Remote violence" and not _armed_target_in(sent, in_sentence, actor1))):
+        # ACLED: property looted or destroyed, and a mine or shell that hits no armed side, harm
+        # civilians ("a transport vehicle struck an IED")
         actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="civilians",
                                                source="default_target", confidence=0.5), d, country)
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
@@ -450,12 +524,18 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
     for v in (verb, verb.head if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl") else None):
         if v is None:
             continue
-        headline_passive = v.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in v.children)
+        # "FAMa checkpoint attacked by JNIM", "Army post attacked in Boni"; not "JNIM militants
+        # attacked and burned ...", a past tense the tagger calls VBN
+        headline_passive = v.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in v.children) \
+            and not any(c.dep_ == "dobj" for c in v.children) \
+            and (any(c.dep_ == "agent" for c in v.children) or not _nonstate_subject(v, mentions))
         for child in v.children:
             if child.dep_ == "nsubj" and headline_passive and not patient:
                 patient = _mention_at(child, mentions)  # "FAMa checkpoint attacked by JNIM"
-            elif child.dep_ == "nsubj" and not agent:
-                agent = _mention_at(child, agents)
+            elif child.dep_ == "nsubj" and (not agent or agent.role):
+                # "Unknown gunmen, presumably JNIM militants, shot ...": the named one
+                found = _mention_at(child, agents)
+                agent = found if found is not None and (agent is None or not found.role) else agent
             elif child.dep_ == "agent":
                 agent = agent or next((_mention_at(c, agents) for c in child.children if c.dep_ == "pobj"), None)
             elif child.dep_ in ("dobj", "nsubjpass") and not patient:
@@ -478,11 +558,25 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
                 agent = next((_mention_at(c, agents) for c in t.children if c.dep_ == "nsubj"), None)
     if agent is None and patient is None and agents:
         agent = agents[0]
+    if agent is None and guess_target:
+        # "Katiba Macina militants burned the prefecture, people were also assaulted": the armed
+        # actor the sentence names acts in all of it
+        agent = next((m for m in agents if m is not patient and _armed(m)), None)
     named = [m for m in mentions if m is not agent and m is not patient]
     if patient is None and agent is not None and named and guess_target:
         others = [m for m in named if m.name != agent.name or m.role != agent.role]
         patient = others[0] if others else None
     return agent, patient
+
+
+def _nonstate_subject(verb, mentions: list[ActorMention]) -> bool:
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    found = _mention_at(subject, mentions) if subject is not None else None
+    return found is not None and (found.inter in (2, 3, 4) if found.name else found.role in UNNAMED_ROLES)
+
+
+def _armed(m: ActorMention) -> bool:
+    return m.inter in (1, 2, 3, 4, 8) if m.name else m.role in ARMED_ROLES or (m.role or "").endswith("_militia")
 
 
 def _as_militia(m: ActorMention | None, d: ActorDictionary) -> ActorMention | None:
@@ -500,6 +594,31 @@ def _resolve_generic(m: ActorMention | None, d: ActorDictionary, country: str | 
     if actor is None:
         return None
     return replace(m, name=actor.name, inter=actor.inter, country=actor.country)
+
+
+def _event_country(article: Article, place: PlaceMention | None, settings: Settings,
+                   d: ActorDictionary) -> str | None:
+    """The country that names the event's generic actors ("gunmen" -> UAG (Mali)).
+
+    The place's country, unless the analyst watches other countries (--country) and the text
+    never names that one: a village the gazetteer places abroad (a namesake in India or
+    Honduras) does not move the event out of the country the article is about."""
+    country = place.place.country if place and place.place else None
+    focus = tuple(settings.focus_countries or ())
+    if country and focus and country not in focus and country not in _named_countries(article, d):
+        return focus[0]
+    return country or _article_country(article, settings)
+
+
+def _named_countries(article: Article, d: ActorDictionary) -> set[str]:
+    """Countries the article names, by name or demonym ("Niger", "Nigerien")."""
+    named = set()
+    for ent in article.doc.ents if article.doc is not None else ():
+        if ent.label_ in ("GPE", "NORP", "LOC"):
+            iso = d.country_of_name(ent.text.removeprefix("the ").strip())
+            if iso:
+                named.add(iso)
+    return named
 
 
 def _article_country(article: Article, settings: Settings) -> str | None:
@@ -530,6 +649,14 @@ def _property_only(token, actor2, fatalities, cues: dict) -> bool:
 MILITARY_TARGETS = {"post", "camp", "base", "patrol", "convoy", "checkpoint", "checkpost", "check-point", "position", "barracks", "garrison",
                     "outpost", "vehicle", "unit", "detachment", "escort", "headquarters", "brigade", "gendarmerie",
                     "police station", "station", "soldier", "troop", "militant", "fighter", "jihadist", "rebel"}
+
+
+def _armed_target_in(sent, mentions: list[ActorMention], actor1: ActorMention | None) -> bool:
+    """The sentence names an armed side besides the attacker, or a post, camp, patrol or soldiers."""
+    if any(_armed(m) and (actor1 is None or m.name != actor1.name or m.role != actor1.role) for m in mentions):
+        return True
+    return any(t.lemma_.lower() in MILITARY_TARGETS - {"vehicle", "unit", "position", "station", "headquarters"}
+               for t in sent)
 
 
 def _military_target(sent) -> bool:
