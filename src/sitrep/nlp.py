@@ -15,6 +15,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from . import gate
 from .attribute_table import replace_ruler
 from .document import Article, Mention
 from .settings import Settings, data_path
@@ -77,10 +78,16 @@ def model_name(nlp) -> str:
 
 
 def annotate(articles: list[Article], settings: Settings) -> list[Article]:
-    """Parse the articles in one `nlp.pipe` batch and record their entity mentions."""
+    """Parse the articles in one batch (the sentences gate.py picks, or all) and record their
+    entity mentions."""
     nlp = build_nlp(settings)
     todo = [a for a in articles if a.status == "new"]
-    for article, doc in zip(todo, nlp.pipe((a.text for a in todo), batch_size=settings.batch_size)):
+    texts = [a.text for a in todo]
+    if settings.model_scope == "all":
+        docs = nlp.pipe(texts, batch_size=settings.batch_size)
+    else:
+        docs = gate.pipe(nlp, texts, batch_size=settings.batch_size)
+    for article, doc in zip(todo, docs):
         article.doc = doc
         article.mentions = list(_mentions(doc, article, nlp, settings))
     return articles

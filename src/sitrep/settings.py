@@ -14,6 +14,9 @@ def data_path(*parts: str) -> Path:
     return Path(str(resources.files("sitrep").joinpath("data", *parts)))
 
 
+MODEL_SCOPES = ("event_sentences", "all")   # which sentences the spaCy model reads (gate.py)
+
+
 @dataclass(frozen=True)
 class Settings:
     max_bytes: int = 20_000_000
@@ -23,12 +26,17 @@ class Settings:
     process_languages: tuple[str, ...] = ("en",)
     language_min_score: float = 0.5
     batch_size: int = 32
+    model_scope: str = "event_sentences"
     ruler_confidence: float = 0.95
     model_confidence: float = 0.7
     extra_patterns: tuple[Path, ...] = field(default=())
     actor_files: tuple[Path, ...] = field(default=())       # user actor dictionaries (--actors)
     focus_countries: tuple[str, ...] = field(default=())     # ISO codes an analyst monitors (--country)
     background_days: int = 45
+
+    def __post_init__(self) -> None:
+        if self.model_scope not in MODEL_SCOPES:
+            raise ValueError(f"nlp.model_scope must be one of {', '.join(MODEL_SCOPES)}, not {self.model_scope!r}")
 
     def updated(self, **changes: Any) -> "Settings":
         """A copy with the given keys changed; `None` values are ignored (unset CLI options)."""
@@ -44,6 +52,7 @@ _TOML_KEYS = {
     "process_languages": ("language", "process"),
     "language_min_score": ("language", "min_score"),
     "batch_size": ("nlp", "batch_size"),
+    "model_scope": ("nlp", "model_scope"),
     "ruler_confidence": ("nlp", "ruler_confidence"),
     "model_confidence": ("nlp", "model_confidence"),
 }
