@@ -96,10 +96,14 @@ def run(
       sitrep run articles/ feed.xml --out brief/ # your own files and folders
       sitrep run articles/ --processes 2         # two worker processes
     """
-    settings = load_settings(config).updated(batch_size=batch_size, max_bytes=max_bytes,
-                                             extra_patterns=tuple(patterns) if patterns else None,
-                                             actor_files=tuple(actors) if actors else None,
-                                             focus_countries=tuple(c.upper() for c in country) if country else None)
+    try:
+        settings = load_settings(config).updated(batch_size=batch_size, max_bytes=max_bytes,
+                                                 extra_patterns=tuple(patterns) if patterns else None,
+                                                 actor_files=tuple(actors) if actors else None,
+                                                 focus_countries=tuple(c.upper() for c in country) if country else None)
+    except (ValueError, OSError) as e:
+        err_console.print(f"[red]error[/red]: {config or 'settings'}: {e}")
+        raise typer.Exit(2)
     from .stories import StoryOptions
 
     if embeddings:
