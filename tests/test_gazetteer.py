@@ -197,13 +197,82 @@ def test_an_unknown_village_takes_its_stated_region(gz):
     start = sentence.index("Kouloumbara")
     ctx = GeoContext(gazetteer=gz, sentence=sentence, start=start, end=start + len("Kouloumbara"))
     place = resolve("Kouloumbara", ctx)
-    assert place.feature == "admin1" and place.name == "Mopti" and place.geo_precision == 3
+    # As ACLED codes it: the region's seat (its capital, Mopti), precision 3.
+    assert place.name == "Mopti" and place.admin1 == "Mopti" and place.geo_precision == 3
+    assert place.feature == "populated place" and near(place, 14.49, -4.18, 10)
     # A (district, region) pair: the district seat, precision 2.
     sentence = "The village of Kouloumbara (Bankass, Mopti) was burned."
     start = sentence.index("Kouloumbara")
     place = resolve("Kouloumbara", replace(ctx, sentence=sentence, start=start,
                                            end=start + len("Kouloumbara")))
     assert place.name == "Bankass" and place.geo_precision == 2
+
+
+def test_a_village_district_region_triple_is_coded_at_the_district_seat(settings):
+    article = parse("Gunmen raid a village in central Mali\n"
+                    "On 4 March, gunmen on motorbikes stole cattle and wounded two herders in "
+                    "Kalakoro (Macina, Segou), villagers said.", settings)
+    village = placed(article, "Kalakoro")           # unknown to the gazetteer, found as a place
+    assert village.place is not None and village.rule == "fallback:container:admin2:seat"
+    assert village.place.geo_precision == 2 and village.place.feature == "populated place"
+    assert near(village.place, 13.96, -5.36, 10)    # Macina (Ké-Macina), the cercle's seat
+    # The district and region the parentheses name are places too, no more precise than that.
+    assert placed(article, "Macina").place.geo_precision == 2
+    assert placed(article, "Segou").place.geo_precision == 3
+    # The event's place is the village's: coded at the seat, precision 2.
+    where = place_for_sentence(article, 0, len(article.text))
+    assert where.place.geo_precision == 2 and near(where.place, 13.96, -5.36, 10)
+
+
+def test_a_district_written_with_its_generic_word_is_a_container(gz):
+    sentence = "Militiamen burned the hamlets of Kouloumbara, Cercle of Bankass, on Monday."
+    start = sentence.index("Kouloumbara")
+    place = resolve("Kouloumbara", GeoContext(gazetteer=gz, sentence=sentence, start=start,
+                                              end=start + len("Kouloumbara")))
+    assert place is not None and place.name == "Bankass" and place.geo_precision == 2
+    assert read_hints("Tenda, commune of Boni, was hit.", 0, 5).containers == [("Boni", True)]
+
+
+def test_a_far_namesake_known_only_by_an_alternate_name_is_set_aside(gz, sahel_settings):
+    # "Gande" is an alternate name of Ghent (Belgium): in a report on Mali, Gande-Dialaba is a
+    # Malian village the gazetteer lacks, not a road from Ghent.
+    context = GeoContext.from_settings(sahel_settings, gazetteer=gz)
+    assert resolve("Gande-Dialaba", context) is None
+    # A stated district still places it.
+    sentence = "Soldiers entered Gande-Dialaba (Tenenkou, Mopti) at dawn."
+    start = sentence.index("Gande")
+    place = resolve("Gande-Dialaba", replace(context, sentence=sentence, start=start,
+                                             end=start + len("Gande-Dialaba")))
+    assert place is not None and place.country == "ML" and place.geo_precision == 2
+
+
+def test_a_coders_note_names_no_toponym(settings, gz):
+    from sitrep.geoparse import recognise
+    from sitrep.nlp import build_nlp
+
+    doc = build_nlp(settings)(
+        "On 2 May, gunmen attacked a truck near Timbuktu in Mali (coded as Gao at "
+        "geoprecision 2), killing the driver. Coded as Mopti in the absence of details.")
+    found = [doc.text[s:e] for s, e, _ in recognise(doc, gz)]
+    assert found == ["Timbuktu", "Mali"]           # the text's own mentions only
+
+
+def test_regions_file_is_valid_and_its_areas_resolve(gz):
+    from sitrep.gazetteer import read_regions
+
+    rows = read_regions(data_path("places", "regions.csv"))
+    assert len(rows) > 50 and {r["kind"] for r in rows} == {"region", "sea", "island", "landform"}
+    darfur = resolve("Darfur", GeoContext(gazetteer=gz))
+    assert darfur.feature == "region" and darfur.country == "SD" and darfur.geo_precision == 3
+    assert near(darfur, 13.5, 24.5, 200)
+    sentence = "Oil prices rose as tension grew in the Middle East and ships left the Black Sea."
+    for name, lat, lon in (("Middle East", 28, 42), ("Black Sea", 43.5, 34)):
+        start = sentence.index(name)
+        place = resolve(name, GeoContext(gazetteer=gz, sentence=sentence, start=start,
+                                         end=start + len(name)))
+        assert place.feature == "region" and near(place, lat, lon, 300), name
+    # An island the gazetteer knows only as a village's name elsewhere: the island.
+    assert resolve("Sumatra", GeoContext(gazetteer=gz)).country == "ID"
 
 
 def test_an_unknown_place_in_a_named_country_is_the_country_but_a_list_is_no_hint(gz):

@@ -50,7 +50,7 @@ from typing import Any
 
 from .document import Article, Place, PlaceMention
 from .gazetteer import (ADDITION, ADMIN1, ADMIN2, ADMIN_WORDS, ALTERNATE, CONTINENT, COUNTRY, MACRO,
-                        POPULATED, Candidate, Gazetteer, abbreviation_key, distance_km, name_key,
+                        POPULATED, REGION, Candidate, Gazetteer, abbreviation_key, distance_km, name_key,
                         open_gazetteer, strip_admin_word)
 
 TOPONYM_LABELS = ("GPE", "LOC", "FAC")
@@ -75,7 +75,9 @@ W_SEAT = -3.0             # a division that holds a town of its own name (Gao re
 W_MAJOR_NAMESAKE = -3.0   # a town or district named like a more populous country or first-level
                           # division that does not hold it ("Oregon", Ohio vs Oregon), or named
                           # so only by an alternate name ("New York" for New York City)
-W_FEATURE = {CONTINENT: 1.0, COUNTRY: 1.0}
+# A curated region has no population: it weighs as a city of 100,000 would ("the Pacific" is the
+# ocean, not Pacific, Missouri).
+W_FEATURE = {CONTINENT: 1.0, COUNTRY: 1.0, REGION: 5.0}
 FAR_NAMESAKE_POPULATION = 100_000  # a town this big is not a namesake to set aside
 MIN_POPULATION = 500      # a settlement of unknown population (cities500: 0; an addition): 500
 COUNTRY_CONFIDENCE = 0.7  # a first-pass division this sure implies its country
@@ -111,10 +113,17 @@ ADMIN_AFTER = re.compile(r"^\s+" + _ADMIN_WORD + r"\b", re.I)
 ADMIN_BEFORE = re.compile(r"(?:^|\b(?:the|a|its|their|of|in|and)\s+)" + _ADMIN_WORD +
                           r"\s+(?:of|de|du)\s+(?:the\s+)?$", re.I)
 SETTLEMENT_BEFORE = re.compile(r"\b(?:town|village|city|hamlet|locality|settlement)\s+of\s+$", re.I)
+# A name inside the parentheses that follow another: "Kolongo (Macina, Segou)" names Kolongo's
+# district and region.
+IN_CONTAINER_PARENS = re.compile(r"[A-ZÀ-Þ][\w'’.-]*\s*\(\s*(?:[^(),]{1,40},\s*)*$")
 CONTAINER_PARENS = re.compile(r"^\s*\(\s*([^()]{1,100})\)")
+# "Cercle of Bankass", "the commune of Boni", "région de Mopti": a division's generic word before
+# its name (it makes the container a strong one).
+_ADMIN_OF = r"((?i:(?:the\s+)?" + _ADMIN_WORD + r"\s+(?:of|de|du|d['’])\s*))?"
 CONTAINER_IN = re.compile(r"^\s*(,)?\s*(?:in|of|within)\s+(?:the\s+)?" + _DIRECTIONS + r"*"
-                          r"(" + _CAP + r")(\s+" + _ADMIN_WORD + r"\b)?")
-CONTAINER_COMMA = re.compile(r"^\s*,\s*(?:the\s+)?(" + _CAP + r")(\s+" + _ADMIN_WORD + r"\b)?")
+                          + _ADMIN_OF + r"(" + _CAP + r")(\s+" + _ADMIN_WORD + r"\b)?")
+CONTAINER_COMMA = re.compile(r"^\s*,\s*(?:the\s+)?" + _ADMIN_OF + r"(" + _CAP + r")(\s+"
+                             + _ADMIN_WORD + r"\b)?")
 CONTAINER_POSSESSIVE = re.compile(r"(" + _CAP + r")['’]s\s+" + _DIRECTIONS + r"*(?:(?:"
                                   + _SETTLEMENT_WORD + r"|district|region|province)\s+of\s+)?$")
 FACILITY_WORDS = re.compile(r"\s+(?:international\s+)?(?:airport|airfield|airbase|air\s+base|"
@@ -196,6 +205,11 @@ def read_hints(sentence: str, start: int | None, end: int | None) -> Hints:
         hints.admin = hints.admin_before = True
     if SETTLEMENT_BEFORE.search(before):
         hints.settlement = True
+    if IN_CONTAINER_PARENS.search(before) and re.match(r"\s*[,)]", after):
+        # A district or region named as another place's container: a division if one bears
+        # the name, and no more precise than a district.
+        hints.admin = True
+        hints.near = hints.near or "container"
     rest = after[admin_after.end():] if admin_after else after
     m = CONTAINER_PARENS.match(rest)
     if m:
@@ -206,11 +220,11 @@ def read_hints(sentence: str, start: int | None, end: int | None) -> Hints:
     else:
         m = CONTAINER_IN.match(rest)
         if m:
-            hints.containers.append((m.group(2), bool(m.group(1) or m.group(3))))
+            hints.containers.append((m.group(3), bool(m.group(1) or m.group(2) or m.group(4))))
         else:
             m = CONTAINER_COMMA.match(rest)
             if m:
-                hints.containers.append((m.group(1), bool(m.group(2))))
+                hints.containers.append((m.group(2), bool(m.group(1) or m.group(3))))
     m = CONTAINER_POSSESSIVE.search(before)
     if m:
         hints.containers.append((m.group(1), True))
@@ -239,7 +253,8 @@ def _name_variants(name: str) -> list[tuple[str, str | None, bool]]:
         if strip_admin_word(name_key(lead)) != name_key(lead):
             variants.append((strip_admin_word(name_key(lead)), None, True))
     parts = [p for p in HYPHENS.split(name) if p]
-    if len(parts) == 2 and all(p[:1].isupper() for p in parts):
+    # "Gao-Ansongo": a road from Gao; not "In-Guersammane" ("In" is no town).
+    if len(parts) == 2 and all(p[:1].isupper() for p in parts) and len(name_key(parts[0])) > 2:
         variants.append((name_key(parts[0]), "road", False))
     feature = FEATURE_AFTER.match(name) or FEATURE_BEFORE.match(name)
     if feature and feature.group(1)[:1].isupper():
@@ -494,18 +509,33 @@ def resolve_one(name: str, context: GeoContext) -> Resolution:
     if hints.admin and best.feature in (ADMIN1, ADMIN2):
         rule_parts.append("admin-word")
     rule = "gazetteer:" + "+".join(rule_parts)
-    if context.countries and best.feature in SETTLEMENTS and not (
+    if (context.countries or context.focus_countries) and best.feature in SETTLEMENTS and not (
             {"country-context", "focus-country", "outlet-country", "proximity", "container",
              "weak-container", "admin-context"} & set(reasons)) \
-            and best.population < FAR_NAMESAKE_POPULATION:
-        # A small town in none of the article's countries and near none of its places: more
-        # likely a place the gazetteer lacks than this namesake ("Moura" in Mali, not Portugal).
+            and (best.population < FAR_NAMESAKE_POPULATION or best.match == ALTERNATE):
+        # A small town (or a town known by that name only as an alternate one) in none of the
+        # article's countries and near none of its places: more likely a place the gazetteer
+        # lacks than this namesake ("Moura" in Mali, not Portugal).
+        fallback = _fallback(hints, containers, context)
+        if fallback.place is not None:
+            return fallback
         return Resolution(None, f"unresolved:far-namesake:{best.name},{best.country}", 0.0, best)
     if near:
         precision = max(precision, 2)
         rule += f"|{near}"
     ranking = tuple((sc, c) for (sc, _), c in scored[:RANKING_SIZE] if sc > best_score - MAX_RELATION)
     return Resolution(best.to_place(precision), rule, _confidence(margin), best, ranking)
+
+
+def _seat(division: Candidate, namesakes: list[Candidate]) -> Candidate | None:
+    """The town a division is named after and that lies in it (its seat, as a rule: the Macina
+    cercle and Macina, the Mopti region and Mopti), the most populous; None if none is known."""
+    towns = [c for c in namesakes if c.feature in SETTLEMENTS and c.is_point
+             and (division.contains(c) or (c.country == division.country and division.is_point
+                                           and c.admin1_code is None
+                                           and distance_km(division.latitude, division.longitude,
+                                                           c.latitude, c.longitude) <= 100))]
+    return max(towns, key=lambda c: (c.match != ALTERNATE, c.population)) if towns else None
 
 
 def _fallback(hints: Hints, containers: list[tuple[list[Candidate], bool]],
@@ -524,6 +554,12 @@ def _fallback(hints: Hints, containers: list[tuple[list[Candidate], bool]],
               + math.log10(c.population + 1))))
         y = ranked[0]
         precision = 3 if y.feature in (ADMIN1, COUNTRY) else 2
+        seat = _seat(y, ys) if y.feature in (ADMIN1, ADMIN2) else None
+        if seat is not None:
+            # ACLED codes a place it cannot find to the seat of its district (precision 2) or
+            # of its region (3): "Kolongo (Macina, Segou)" is coded at Macina, the town.
+            return Resolution(seat.to_place(precision), f"fallback:container:{y.feature}:seat",
+                              0.6, seat)
         return Resolution(y.to_place(precision), f"fallback:container:{y.feature}", 0.6, y)
     return Resolution(None, "unresolved", 0.0)
 
@@ -651,6 +687,13 @@ COUNTY_LIST = re.compile(
     r"[A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?)\s+(counties|parishes)\b")
 # A legislator's party and place: "Rep. Charles Rangel, D-N.Y.", "(R-Ocilla)".
 PARTY_PLACE = re.compile(r"(?:(?<=\()|(?<=,\s))[DRI]-([A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?)(?=[,;)]|\.?\s)")
+# "the village of Kolongo", "the town of Boni": a settlement's name, known or not.
+_NAME = r"[A-ZÀ-Þ][\w'’]*(?:[ -][A-ZÀ-Þ][\w'’]*){0,2}"
+SETTLEMENT_NAMED = re.compile(r"\b(?:town|village|hamlet|locality|settlement|commune)\s+of\s+("
+                              + _NAME + r")\b")
+# "Kolongo (Macina, Segou)": a name, then its district and region in parentheses.
+NAME_WITH_CONTAINERS = re.compile(r"(?<![\w'’-])(" + _NAME + r")\s+\(\s*(" + _NAME + r"(?:\s*,\s*"
+                                  + _NAME + r"){0,2})\s*\)")
 # "a London-based group": London.
 BASED = re.compile(r"\b(?!The\b)([A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?)-based\b")
 # "the town of X", "residents of X": what "of" after these says.
@@ -665,6 +708,13 @@ DATELINE = re.compile(
     r"(?=(?:,\s+[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?"         # ", Ohio", ", W.Va."
     r"\s*(?:\((?:AP|Reuters|AFP|UPI|CNN)\))?\s*(?:—|–|--|-|:|”))")
 DIVISIONS = (COUNTRY, ADMIN1, ADMIN2)
+# An annotator's note on how a report was coded, as ACLED's notes carry them: "(coded as Boni at
+# geoprecision 2)", "(respectively coded as X and Y)", ", coded at approximate location in the
+# vicinity of X". It says where a coder put the event, not what the report says: a place it
+# names is no toponym of the text.
+CODING_NOTE = re.compile(r"\([^()]*\b(?:coded|geo-?\s?precision)\b[^()]*\)"
+                         r"|[,;]\s*coded\s+(?:as|at|to|in)\b[^.;()]*"
+                         r"|(?:^|(?<=[.!?]\s))Coded\s+(?:as|at|to|in)\b[^.!?]*", re.I)
 # Words that name a part of something, not a place, when they stand alone ("Western" is a
 # province of Kenya, but "Western" in "Western Union" or "the Western Conference" is none).
 POSITION_WORDS = frozenset("""
@@ -778,19 +828,41 @@ def recognise(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, s
         for item in re.finditer(r"[A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?", m.group(1)):
             if _place_named(f"{item.group(0)} {word}", gz) is not None:
                 spans.append((m.start(1) + item.start(), m.start(1) + item.end(), "county-list"))
+    # "the village of Kolongo", "Kolongo (Macina, Segou)": a place the text gives as one, known
+    # to the gazetteer or not (unknown, it falls back to its stated district or region).
+    for m in SETTLEMENT_NAMED.finditer(text):
+        if not _no_toponym_alone(m.group(1)) and not gz.demonym(m.group(1)):
+            spans.append((m.start(1), m.end(1), "settlement"))
+    for m in NAME_WITH_CONTAINERS.finditer(text):
+        parts = [p.strip() for p in m.group(2).split(",")]
+        # (not an acronym: "the United Nations (UN)", "Food and Drug Administration (FDA)")
+        known = [p for p in parts if not p.isupper() and any(
+            c.feature in DIVISIONS + SETTLEMENTS and c.is_point and c.match != ALTERNATE
+            for c in gz.candidates(p))]
+        if known and not _no_toponym_alone(m.group(1)) and not gz.demonym(m.group(1)):
+            spans.append((m.start(1), m.end(1), "contained"))
+            offset = m.start(2)
+            for part in m.group(2).split(","):
+                name = part.strip()
+                if name in known:
+                    at = offset + part.index(name)
+                    spans.append((at, at + len(name), "container"))
+                offset += len(part) + 1
     for pattern, how in ((PARTY_PLACE, "party"), (BASED, "based")):
         for m in pattern.finditer(text):
             name = m.group(1)
             if not _no_toponym_alone(name) and (_place_named(name, gz) is not None
                                                 or gz.candidates(name)):
                 spans.append((m.start(1), m.end(1), how))
-    # The entities first; then, in text order, what overlaps none kept already.
+    # The entities first; then, in text order, what overlaps none kept already (nor a coding
+    # note).
     spans.sort(key=lambda sp: (sp[2] != "entity", sp[0], -sp[1]))
-    kept: list[tuple[int, int, str]] = []
+    kept: list[tuple[int, int, str]] = [(m.start(), m.end(), "note") for m in CODING_NOTE.finditer(text)]
+    notes = len(kept)
     for sp in spans:
         if not any(sp[0] < e and s < sp[1] for s, e, _ in kept):
             kept.append(sp)
-    return sorted(kept)
+    return sorted(kept[notes:])
 
 
 def toponym_spans(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, int, int]]:
@@ -823,7 +895,7 @@ def geoparse(articles: list[Article], settings: Any) -> list[Article]:
 
 # --- the place of a sentence, for the event extractor ---------------------------------------
 
-_FEATURE_RANK = {POPULATED: 0, ADDITION: 0, ADMIN2: 1, ADMIN1: 2, COUNTRY: 3, CONTINENT: 4}
+_FEATURE_RANK = {POPULATED: 0, ADDITION: 0, ADMIN2: 1, ADMIN1: 2, COUNTRY: 3, REGION: 4, CONTINENT: 4}
 
 
 def _specificity(m: PlaceMention) -> tuple:
