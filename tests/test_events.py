@@ -178,3 +178,78 @@ def test_one_side_does_not_attack_itself(settings, text, actor2):
     assert events, text
     assert events[0]["actor2"] == actor2, events[0]
     assert events[0]["actor1"] == "Unidentified Armed Group (Mali)", events[0]
+
+
+# --- ACLED coding conventions, on sentences written for the test ------------------------------
+
+
+def primary(text, settings, published="2018-06-12", country="ML"):
+    [article] = process([RawArticle(path="t.json", format="json", title="Report", text=text, published=published)],
+                        settings.updated(focus_countries=(country,)))
+    events = [r for r in rows(article) if r["context"] is None]
+    assert events, text
+    return max(events, key=lambda e: e["confidence"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a named group and its head noun are one actor; a past tense the tagger calls VBN is not passive
+    ("On June 10, presumed JNIM militants attacked and burned the town hall in Diafarabe.",
+     dict(actor1="JNIM: Group for Support of Islam and Muslims")),
+    # an unidentified attacker is credited to the group another sentence names as its author
+    ("On June 10, a bus struck a landmine near Douentza, killing four passengers. "
+     "The mine was most likely planted by Katiba Macina fighters.",
+     dict(event_type="Explosions/Remote violence", actor1="JNIM: Group for Support of Islam and Muslims",
+          assoc_actor_1="Katiba Macina", actor2="Civilians (Mali)")),
+    # AQIM's Sahel units are JNIM since 2017 (AQIM associated)
+    ("On June 10, AQIM militants ambushed a Malian army patrol near Niono, killing two soldiers.",
+     dict(actor1="JNIM: Group for Support of Islam and Muslims", assoc_actor_1="AQIM: Al Qaeda in the Islamic Maghreb",
+          actor2="Military Forces of Mali", event_type="Battles")),
+    # a gendarmerie is a unit of the police forces
+    ("On June 10, gunmen attacked the gendarmerie post in Tenenkou, wounding one gendarme.",
+     dict(event_type="Battles", actor1="Unidentified Armed Group (Mali)", actor2="Police Forces of Mali Gendarmerie")),
+    # a village that fought back: a battle with the community's militia
+    ("On June 10, Dogon militiamen attacked the Fulani village of Kouroukele, but the villagers repelled the attack.",
+     dict(event_type="Battles", sub_event_type="Armed clash", actor1="Dogon Ethnic Militia (Mali)",
+          actor2="Fulani Ethnic Militia (Mali)")),
+    # abducted and killed: the gravest act decides
+    ("On June 10, gunmen abducted and killed three traders near Boni.",
+     dict(event_type="Violence against civilians", sub_event_type="Attack", actor2="Civilians (Mali)")),
+    # fighters abducted by another armed side: a battle
+    ("On June 10, unknown gunmen abducted two GATIA combatants near Ansongo.",
+     dict(event_type="Battles", actor2="GATIA: Imghad Tuareg and Allies Self-Defense Group")),
+    # an incident told in the simple past needs no place, date or toll
+    ("Islamist militants abducted the chief of a village.",
+     dict(event_type="Violence against civilians", sub_event_type="Abduction/forced disappearance",
+          actor1="Islamist Militia (Mali)", actor2="Civilians (Mali)")),
+    # people robbed are civilians harmed; a burned school names no target
+    ("On June 10, gunmen seized the vehicle of a trader near Gao.",
+     dict(sub_event_type="Looting/property destruction", actor2="Civilians (Mali)")),
+    ("On June 10, gunmen burned the school in Dioungani.",
+     dict(sub_event_type="Looting/property destruction", actor2=None)),
+    # an attempted attack happened; herders harmed are civilians
+    ("On June 10, Dozo militiamen attempted to kill two Fulani herdsmen near Macina, wounding one.",
+     dict(event_type="Violence against civilians", actor1="Dozo Communal Militia (Mali)", actor2="Civilians (Mali)")),
+    # a post cannot attack: a headline without "by" still names the target
+    ("Army post attacked in Boulkessi on June 10, two soldiers killed.",
+     dict(event_type="Battles", actor1="Unidentified Armed Group (Mali)", actor2="Military Forces of Mali")),
+    # civilians harmed by a mine are never the attacker
+    ("On June 10, one child was killed by an explosive device in Konna.",
+     dict(actor1="Unidentified Armed Group (Mali)", actor2="Civilians (Mali)")),
+])
+def test_acled_conventions(settings, text, expected):
+    event = primary(text, settings)
+    got = {k: event[k] for k in expected}
+    assert got == expected, (text, got)
+
+
+def test_aqim_outside_the_sahel_stays_aqim(settings):
+    event = primary("On June 10, AQIM militants ambushed an army patrol near Tebessa in Algeria, killing two soldiers.",
+                    settings, country="DZ")
+    assert event["actor1"] == "AQIM: Al Qaeda in the Islamic Maghreb", event
+
+
+def test_regime_period_is_ignored_wherever_it_stands():
+    from sitrep.actors import comparable
+
+    assert comparable("Police Forces of Mali (2013-2020) Gendarmerie") == comparable("Police Forces of Mali Gendarmerie")
+    assert comparable("Military Forces of Mali (2021-)") == comparable("Military Forces of Mali")

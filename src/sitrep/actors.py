@@ -117,6 +117,15 @@ class ActorDictionary:
                 return role
         return None
 
+    def militia_of_agent(self, text: str) -> str | None:
+        """The militia a community or its herders stand for when they attack ("Fulani",
+        "herdsmen" -> fulani_militia)."""
+        key = _key(text)
+        for role, spec in self.generic_roles.items():
+            if key in (spec.get("ethnic_names") or ()) or key in (spec.get("agent_names") or ()):
+                return role
+        return None
+
     def country_of_name(self, text: str) -> str | None:
         """ISO code for a country name or demonym ("Mali", "Malian", "Burkinabè")."""
         key = _key(text)
@@ -196,14 +205,15 @@ def _load(extra: tuple[Path, ...]) -> ActorDictionary:
     return d
 
 
-CANONICAL_SUFFIX = re.compile(r"\s*\(\d{4}-(\d{4})?\)\s*$")
+REGIME_PERIOD = re.compile(r"\s*\(\d{4}-(\d{4})?\)")
 
 
 def comparable(name: str | None) -> str:
-    """Names compared without case, punctuation or a regime-years suffix like "(2013-)"."""
+    """Names compared without case, punctuation or a regime period like "(2013-)", at the end or
+    before a unit ("Police Forces of Mali (2013-2020) Gendarmerie")."""
     if not name:
         return ""
-    return re.sub(r"[^\w]+", " ", CANONICAL_SUFFIX.sub("", name).casefold()).strip()
+    return re.sub(r"[^\w]+", " ", REGIME_PERIOD.sub("", name).casefold()).strip()
 
 
 class ActorMatcher:

@@ -126,7 +126,8 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
         else:
             mentions.append(ActorMention(span.start_char, span.end_char, span.text, None, None, None,
                                          role=span.id_, source="generic_phrase", confidence=0.7))
-    mentions = _absorb_generic_heads(mentions, article.text)
+    mentions = [_armed_person(m, article) for m in _absorb_generic_heads(mentions, article.text)
+                if not _in_compound_name(m, article.text)]
     covered = [(m.start, m.end) for m in mentions]
     for ent in article.doc.ents:
         if ent.label_ == "ORG" and not any(s < ent.end_char and ent.start_char < e for s, e in covered):
@@ -137,8 +138,28 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
     return sorted(mentions, key=lambda m: m.start)
 
 
+def _in_compound_name(m: ActorMention, text: str) -> bool:
+    """ "Bambara" in "Bambara-Maoude" (a town) is no community: a generic word hyphened to a
+    capitalised word is part of a name."""
+    if m.source != "generic_phrase":
+        return False
+    before, after = text[max(0, m.start - 2):m.start], text[m.end:m.end + 2]
+    return (len(before) == 2 and before[1] == "-" and before[0].isalpha()) or \
+        (len(after) == 2 and after[0] == "-" and after[1].isupper())
+
+
+def _armed_person(m: ActorMention, article: Article) -> ActorMention:
+    """ "an individual armed with a hatchet", "men armed with guns": an unidentified armed group."""
+    if m.role != "civilians" or article.doc is None:
+        return m
+    span = article.doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is not None and any(c.lower_ == "armed" and c.dep_ in ("acl", "amod") for c in span.root.children):
+        return replace(m, role="unidentified_armed_group")
+    return m
+
+
 ARMED_ROLES = {"unidentified_armed_group", "islamist_militia", "communal_militia", "state_military", "state_police",
-               "peacekeepers"}
+               "state_gendarmerie", "peacekeepers"}
 
 
 def _absorb_generic_heads(mentions: list[ActorMention], text: str) -> list[ActorMention]:
@@ -311,6 +332,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     crowd = DEFAULT_ACTOR1.get(trigger.event_type) if trigger.event_type in ("Protests", "Riots") else None
     if crowd and actor1 is not None and actor1.role == "civilians":
         actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
+    if violent and actor1 is not None and actor1.role == "civilians" and not actor1.name:
+        # "Fulani attacked the village", "herdsmen raided ...": a community that attacks is its militia
+        role = d.militia_of_agent(actor1.text)
+        actor1 = replace(actor1, role=role) if role else actor1
     actor1, actor2 = _resolve_generic(actor1, d, country), _resolve_generic(actor2, d, country)
     if violent and actor1 is not None and actor1.inter == CIVILIAN_INTER and \
             (actor2 is None or actor2.inter == CIVILIAN_INTER):
@@ -332,7 +357,7 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     if trigger.civilian_target and not trigger.two_sided and not property_only and actor2 is None and country:
         # ACLED: a battle needs two armed sides. An attack on a post, camp or patrol is on the
         # state's forces; an attack with no armed target is on civilians.
-        role = "state_military" if _military_target(sent) else "civilians"
+        role = "state_military" if _military_target(sent, actor1) else "civilians"
         actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role=role,
                                                source="default_target", confidence=0.5), d, country)
     if trigger.civilian_target and actor2 is not None and actor2.inter == CIVILIAN_INTER:
@@ -341,11 +366,23 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         # ACLED: the target of violence against civilians is always civilians
         actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="civilians",
                                                source="default_target", confidence=0.5), d, country)
+    if event_type == "Violence against civilians" and actor2 is not None and actor2.inter in (1, 2, 3, 4, 8):
+        # ACLED: violence against civilians needs civilian victims; fighters abducted or killed
+        # by another side make a battle
+        event_type, sub_event_type = "Battles", "Armed clash"
+    elif event_type == "Violence against civilians" and sub_event_type == "Attack" and \
+            _resisted(sent, lexicon.context):
+        # "attacked the Fulani village of X, the attack was repelled": the villagers fought, a battle
+        event_type, sub_event_type = "Battles", "Armed clash"
+        if actor2 is not None and actor2.inter == CIVILIAN_INTER and country:
+            role = _community_in(sent, d, actor1) or "communal_militia"
+            actor2 = _resolve_generic(replace(actor2, name=None, inter=None, role=role), d, country) or actor2
     if actor2 is None and country and (actor1 is None or actor1.inter != CIVILIAN_INTER) and (
-            sub_event_type == "Looting/property destruction" or
+            (sub_event_type == "Looting/property destruction" and _people_robbed(sent, in_sentence, lexicon.context)) or
             (event_type == "Explosions/Remote violence" and not _armed_target_in(sent, in_sentence, actor1))):
-        # ACLED: property looted or destroyed, and a mine or shell that hits no armed side, harm
-        # civilians ("a transport vehicle struck an IED")
+        # ACLED: people robbed of their vehicle or belongings, and a mine or shell that hits no
+        # armed side, are civilians harmed ("a transport vehicle struck an IED"); shops looted or
+        # a school burned name no target
         actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="civilians",
                                                source="default_target", confidence=0.5), d, country)
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
@@ -361,7 +398,8 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
                                                source="default_actor", confidence=0.5), d, country)
 
     plural_noun = token.pos_ == "NOUN" and token.tag_ == "NNS"
-    if (violent or plural_noun) and not _has_anchor(sent, place, when, fatalities, town_counts=violent or not plural_noun):
+    if (violent or plural_noun) and not _has_anchor(sent, place, when, fatalities, town_counts=violent or not plural_noun) \
+            and not (violent and _told_incident(token, actor1, actor2)):
         return None  # "jihadist attacks have intensified": a trend, not an incident
     if actor1 is None:
         return None  # ACLED codes no event without its first actor
@@ -396,6 +434,21 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def _told_incident(token, actor1: ActorMention | None, actor2: ActorMention | None) -> bool:
+    """ "A teacher and a farmer were abducted by unknown gunmen", "Islamist militants abducted the
+    village chief": a verb in the simple past with someone named on either side tells one
+    incident even with no place, date or toll ("attacks have intensified" does not)."""
+    if token.pos_ != "VERB" or token.tag_ not in ("VBD", "VBN"):
+        return False
+    auxes = {c.lower_ for c in token.children if c.dep_ in ("aux", "auxpass")}
+    if token.tag_ == "VBN" and not auxes & {"was", "were"}:
+        return False
+    if auxes & {"has", "have", "had", "will", "would", "may", "might", "could"}:
+        return False
+    named = [m for m in (actor1, actor2) if m is not None and m.source not in ("default_actor", "default_target")]
+    return bool(named)
 
 
 def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: bool = True) -> bool:
@@ -465,13 +518,23 @@ HARM = {"kill", "wound", "injure", "abduct", "kidnap", "massacre", "execute", "m
 MODIFIER_SUFFIXES = ("-linked", "-affiliated", "-backed", "-allied", "-aligned", "-led", "-inspired")
 
 
+def _counted_headline(verb) -> bool:
+    """ "one gendarme killed, two wounded", "three soldiers killed": a counted subject and no
+    object but a bare number is a toll, whatever tense the tagger gives the verb."""
+    if not any(c.dep_ == "nsubj" and any(n.dep_ == "nummod" for n in c.children) for c in verb.children):
+        return False
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    return all(o.like_num or o.pos_ == "NUM" for o in objects)
+
+
 def _victims(sent, mentions: list[ActorMention]) -> list[ActorMention]:
     """Mentions harmed in the sentence: "30 soldiers were killed", "killing 44 worshippers"."""
     victims = []
     for t in sent:
         if t.lemma_ not in HARM:
             continue
-        passive = t.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in t.children)
+        passive = t.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in t.children) \
+            or _counted_headline(t)
         for c in t.children:
             if c.dep_ == "nsubjpass" or (c.dep_ == "nsubj" and (passive or t.lemma_ == "die")) or \
                     (c.dep_ == "dobj" and not passive):
@@ -529,6 +592,10 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         headline_passive = v.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in v.children) \
             and not any(c.dep_ == "dobj" for c in v.children) \
             and (any(c.dep_ == "agent" for c in v.children) or not _nonstate_subject(v, mentions))
+        # "Gendarmerie post attacked in X", "FAMa patrol ambushed near Y": a post, camp or convoy
+        # cannot attack, so with no object it is the target whatever tense the tagger gives
+        headline_passive = headline_passive or (not any(c.dep_ in ("dobj", "agent") for c in v.children)
+                                                and _inanimate_subject(v))
         for child in v.children:
             if child.dep_ == "nsubj" and headline_passive and not patient:
                 patient = _mention_at(child, mentions)  # "FAMa checkpoint attacked by JNIM"
@@ -567,6 +634,12 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         others = [m for m in named if m.name != agent.name or m.role != agent.role]
         patient = others[0] if others else None
     return agent, patient
+
+
+def _inanimate_subject(verb) -> bool:
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return subject is not None and subject.lemma_.lower() in (MILITARY_TARGETS | PLACE_WORDS) - \
+        {"soldier", "troop", "militant", "fighter", "jihadist", "rebel", "unit", "brigade", "detachment", "escort"}
 
 
 def _nonstate_subject(verb, mentions: list[ActorMention]) -> bool:
@@ -651,16 +724,47 @@ MILITARY_TARGETS = {"post", "camp", "base", "patrol", "convoy", "checkpoint", "c
                     "police station", "station", "soldier", "troop", "militant", "fighter", "jihadist", "rebel"}
 
 
+def _people_robbed(sent, mentions: list[ActorMention], cues: dict) -> bool:
+    """Looting that takes from people: a civilian named in the sentence, or their vehicle or
+    belongings ("seized the vehicle of a bank director", "stripped of their belongings")."""
+    if any(m.role == "civilians" for m in mentions):
+        return True
+    words, taking = set(cues.get("personal_property") or ()), set(cues.get("taking_verbs") or ())
+    return any(t.lemma_.lower() in words and (t.head.lemma_.lower() in taking or
+                                              (t.head.dep_ == "prep" and t.head.head.lemma_.lower() in taking))
+               for t in sent)
+
+
+def _resisted(sent, cues: dict) -> bool:
+    text = sent.text.lower()
+    return any(p in text for p in cues.get("resistance_phrases") or ())
+
+
+def _community_in(sent, d: ActorDictionary, actor1: ActorMention | None) -> str | None:
+    """The militia of a community the sentence names outside the attacker ("the Fulani village")."""
+    for t in sent:
+        if actor1 is not None and actor1.start <= t.idx < actor1.end:
+            continue
+        role = d.militia_of(t.text)
+        if role and (actor1 is None or actor1.role != role):
+            return role
+    return None
+
+
 def _armed_target_in(sent, mentions: list[ActorMention], actor1: ActorMention | None) -> bool:
     """The sentence names an armed side besides the attacker, or a post, camp, patrol or soldiers."""
     if any(_armed(m) and (actor1 is None or m.name != actor1.name or m.role != actor1.role) for m in mentions):
         return True
+    own = (actor1.start, actor1.end) if actor1 is not None and actor1.end > actor1.start else (0, 0)
     return any(t.lemma_.lower() in MILITARY_TARGETS - {"vehicle", "unit", "position", "station", "headquarters"}
-               for t in sent)
+               and not own[0] <= t.idx < own[1] for t in sent)
 
 
-def _military_target(sent) -> bool:
-    return any(t.lemma_.lower() in MILITARY_TARGETS for t in sent)
+def _military_target(sent, actor1: ActorMention | None = None) -> bool:
+    """A post, camp, patrol or soldiers in the sentence, outside the attacker's own name ("JNIM
+    militants")."""
+    own = (actor1.start, actor1.end) if actor1 is not None and actor1.end > actor1.start else (0, 0)
+    return any(t.lemma_.lower() in MILITARY_TARGETS and not own[0] <= t.idx < own[1] for t in sent)
 
 
 def _context(token, sent, trigger: Trigger, cues: dict, when: DateSpan | None, published: date | None,
