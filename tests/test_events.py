@@ -235,6 +235,16 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # civilians harmed by a mine are never the attacker
     ("On June 10, one child was killed by an explosive device in Konna.",
      dict(actor1="Unidentified Armed Group (Mali)", actor2="Civilians (Mali)")),
+    # an actor that only owns what was hit is the target, the attacker unnamed
+    ("On June 10, a MINUSMA vehicle struck by an IED near Aguelhok.",
+     dict(actor1="Unidentified Armed Group (Mali)",
+          actor2="MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali")),
+    # a protest with burning tyres is a riot
+    ("On June 10, youths in Sikasso burned tyres and set up barricades to protest against power cuts.",
+     dict(event_type="Riots", sub_event_type="Violent demonstration", actor1="Rioters (Mali)")),
+    # what a protest is about is not an event of its own
+    ("On June 10, several hundred people marched in Kayes in protest against the killings of herders.",
+     dict(event_type="Protests", actor1="Protesters (Mali)")),
 ])
 def test_acled_conventions(settings, text, expected):
     event = primary(text, settings)

@@ -199,7 +199,19 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
     for trigger, span in phrase_spans:
         if sent.start <= span.start < sent.end:
             found.append((trigger, span.root, span.start_char, span.end_char))
-    return [f for f in found if not any(s <= f[2] < e for s, e in actor_spans) and not _anaphoric(f[1])]
+    return [f for f in found if not any(s <= f[2] < e for s, e in actor_spans) and not _anaphoric(f[1])
+            and not _protest_topic(f[1], lexicon)]
+
+
+def _protest_topic(token, lexicon: Lexicon) -> bool:
+    """ "marched in protest against the massacres": what a protest is about is not an event."""
+    if token.pos_ != "NOUN":
+        return False
+    for t in token.ancestors:
+        if t.dep_ == "prep" and t.lower_ in ("against", "over", "about") and \
+                any(tr.event_type == "Protests" for tr in lexicon.by_lemma.get(t.head.lemma_.lower(), ())):
+            return True
+    return False
 
 
 PLACE_WORDS = {"town", "city", "village", "base", "camp", "position", "post", "locality", "area", "garrison",
@@ -329,6 +341,12 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     if trigger.two_sided:
         # "fighting between Fulani and Bambara": the communities fighting are their militias
         actor1, actor2 = (_as_militia(m, d) for m in (actor1, actor2))
+    riot = _riot(sent, trigger, actor1, actor2, in_sentence, lexicon.context)
+    if riot is not None:
+        # "youths burned tyres and clashed with the police": the crowd riots (ACLED: Rioters)
+        riot_sub, crowd_mention, other = riot
+        actor1 = replace(crowd_mention, name=None, inter=None, role="rioters")
+        actor2 = other
     crowd = DEFAULT_ACTOR1.get(trigger.event_type) if trigger.event_type in ("Protests", "Riots") else None
     if crowd and actor1 is not None and actor1.role == "civilians":
         actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
@@ -385,6 +403,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         # a school burned name no target
         actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="civilians",
                                                source="default_target", confidence=0.5), d, country)
+    if riot is not None:
+        event_type, sub_event_type = "Riots", riot_sub
+        if sub_event_type == "Violent demonstration" and actor2 is not None and actor2.source == "default_target":
+            actor2 = None
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
         sub_event_type = "Non-state actor overtakes territory"
     if violent and actor1 and actor2 and actor1.name and actor1.name == actor2.name:
@@ -624,7 +646,13 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
             if t.lemma_ == "claim" and any(c.lower_ == "responsibility" for c in t.children):
                 agent = next((_mention_at(c, agents) for c in t.children if c.dep_ == "nsubj"), None)
     if agent is None and patient is None and agents:
-        agent = agents[0]
+        # the parse names no one: the first actor that acts somewhere in the sentence; in violence,
+        # one that only owns what was hit ("MINUSMA vehicle struck by an IED") is the target
+        acting = [m for m in agents if _acts(m, sent)]
+        if acting or not guess_target:
+            agent = (acting or agents)[0]
+        else:
+            patient = agents[0]
     if agent is None and guess_target:
         # "Katiba Macina militants burned the prefecture, people were also assaulted": the armed
         # actor the sentence names acts in all of it
@@ -634,6 +662,23 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         others = [m for m in named if m.name != agent.name or m.role != agent.role]
         patient = others[0] if others else None
     return agent, patient
+
+
+def _acts(m: ActorMention, sent) -> bool:
+    """The mention heads the subject of an active verb: "JNIM fighters ambushed ...", not
+    "MINUSMA vehicle struck by an IED", "two MINUSMA peacekeepers were wounded"."""
+    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    while token is not None and token.dep_ in ("compound", "amod", "nmod", "poss", "nummod", "det") \
+            and token.head is not token:
+        token = token.head
+    if token is None or token.dep_ not in ("nsubj", "appos") or token.lemma_.lower() in MILITARY_TARGETS | PLACE_WORDS \
+            - {"soldier", "troop", "militant", "fighter", "jihadist", "rebel", "unit", "brigade", "detachment", "escort"}:
+        return False
+    verb = token.head
+    while token.dep_ == "appos" and verb.dep_ == "nsubj":
+        token, verb = verb, verb.head
+    passive = verb.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
+    return not (passive or _counted_headline(verb)) or _nonstate_subject(verb, [m])
 
 
 def _inanimate_subject(verb) -> bool:
@@ -722,6 +767,47 @@ def _property_only(token, actor2, fatalities, cues: dict) -> bool:
 MILITARY_TARGETS = {"post", "camp", "base", "patrol", "convoy", "checkpoint", "checkpost", "check-point", "position", "barracks", "garrison",
                     "outpost", "vehicle", "unit", "detachment", "escort", "headquarters", "brigade", "gendarmerie",
                     "police station", "station", "soldier", "troop", "militant", "fighter", "jihadist", "rebel"}
+
+
+def _riot(sent, trigger: Trigger, actor1, actor2, mentions: list[ActorMention], cues: dict):
+    """A crowd that turns violent: (sub-event type, the crowd's mention, the other side) or None.
+
+    A protest with burning tyres, barricades or stones is a violent demonstration; residents,
+    youths or a mob who beat, lynch or clash with someone make mob violence (or a violent
+    demonstration when they protest)."""
+    crowd_words = set(cues.get("crowd_words") or ())
+    crowds = [m for m in mentions if m.role in ("protesters", "rioters") or
+              (m.role == "civilians" and not m.name and _head_lemma(m, sent) in crowd_words)]
+    if not crowds:
+        return None
+    text = sent.text.lower()
+    rioting = any(p in text for p in cues.get("riot_phrases") or ())
+    protesting = trigger.event_type == "Protests" or any(t.lemma_.lower() in (cues.get("protest_words") or ())
+                                                         for t in sent)
+    crowd = next((m for m in (actor1, actor2) if m in crowds), None)
+    if trigger.event_type in ("Protests", "Riots"):
+        if not rioting and trigger.event_type == "Protests":
+            return None
+        crowd = crowd or crowds[0]
+    elif trigger.event_type in VIOLENT or trigger.sub_event_type == "Looting/property destruction":
+        # the crowd must riot: burn, ransack or lynch as the first side, or clash with the police
+        other = actor2 if crowd is actor1 else actor1
+        clash = crowd is not None and "clash" in text and other is not None and other.inter == 1
+        if not clash and (crowd is not actor1 or not rioting):
+            return None
+    else:
+        return None
+    other = actor2 if crowd is actor1 else actor1
+    if other is not None and other in crowds:
+        other = None
+    return ("Violent demonstration" if protesting else "Mob violence"), crowd, other
+
+
+def _head_lemma(m: ActorMention, sent) -> str:
+    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    while token is not None and token.dep_ in ("compound", "amod", "nmod") and token.head is not token:
+        token = token.head
+    return token.lemma_.lower() if token is not None else ""
 
 
 def _people_robbed(sent, mentions: list[ActorMention], cues: dict) -> bool:
