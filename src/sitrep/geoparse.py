@@ -185,11 +185,18 @@ Ranking = tuple[tuple[float, Candidate], ...]
 RANKING_SIZE = 10
 
 
+# How far around a name its hints are read: every hint pattern is anchored at the name, and
+# searching the whole sentence for each one cost more than resolving the name.
+HINT_REACH = 160
+
+
 def read_hints(sentence: str, start: int | None, end: int | None) -> Hints:
     hints = Hints()
     if start is None or end is None or not sentence:
         return hints
-    before, after = sentence[:start], sentence[end:]
+    before, after = sentence[max(0, start - HINT_REACH):start], sentence[end:end + HINT_REACH]
+    if start > HINT_REACH:
+        before = " " + before   # not the sentence's start ("^" in ADMIN_BEFORE)
     if NEAR_BEFORE.search(before):
         hints.near = "near"
     elif BETWEEN_FIRST.search(before) or BETWEEN_SECOND.search(before):
