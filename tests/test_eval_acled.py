@@ -52,9 +52,11 @@ def test_a_wrong_gold_row_is_counted_and_written_out(tmp_path):
     assert {"event_type", "sub_event_type", "actor2"} <= set(miss["missed"])
 
 
-# Figures reached on the development data; raise them as the method improves, never lower.
-FLOORS = {"detected": 0.90, "event_type_acc": 0.715, "sub_event_type_acc": 0.68, "actor1_acc": 0.55,
-          "actor2_acc": 0.48, "location_50km": 0.365, "fatalities_exact": 0.76, "date_exact": 0.54}
+# Figures reached on the development data, less 0.01; raise them as the method improves, never
+# lower. Reached (session 3): detected 0.941, event type 0.794, sub-type 0.778, actor1 0.706,
+# actor2 0.617, location <= 50 km 0.389, fatalities 0.800, date 0.556.
+FLOORS = {"detected": 0.93, "event_type_acc": 0.784, "sub_event_type_acc": 0.768, "actor1_acc": 0.696,
+          "actor2_acc": 0.607, "location_50km": 0.379, "fatalities_exact": 0.79, "date_exact": 0.545}
 
 
 def test_development_figures_do_not_regress():
