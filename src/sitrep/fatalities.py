@@ -58,7 +58,7 @@ VERB_POS = {"VERB", "AUX"}
 _LIST_SECTIONS = (
     "death_verbs", "die_verbs", "death_nouns", "dead_results", "to_death", "life_nouns",
     "life_verbs", "loss_verbs", "toll_nouns", "toll_prepositions", "wound_verbs", "wound_nouns", "none_nouns",
-    "none_pronouns", "claim_verbs", "non_human", "collective_nouns", "generic_victims",
+    "none_pronouns", "claim_verbs", "non_human", "animal_measures", "collective_nouns", "generic_victims",
     "singular_pronouns", "subset_pronouns", "range_separators",
 )
 
@@ -76,6 +76,7 @@ class FatalityWords:
     units: dict[str, int]
     tens: dict[str, int]
     scales: dict[str, int]
+    lemma_fixes: dict[str, str]                                  # "corpses" -> "corpse"
 
     def __getattr__(self, name: str) -> frozenset[str]:
         try:
@@ -142,6 +143,11 @@ def parse_words(data: dict, path: Path) -> FatalityWords:
             qualifiers.append((tuple(phrase.split()), str(kind)))
     qualifiers.sort(key=lambda q: -len(q[0]))
 
+    fixes = data.get("lemma_fixes")
+    if not isinstance(fixes, dict) or not all(isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+                                               for k, v in fixes.items()):
+        raise ValueError(f"{path}: 'lemma_fixes' must be a mapping of words to lemmas")
+
     numbers = data.get("number_words") or {}
     return FatalityWords(
         lists=lists, vague_words=vague_words, vague_phrases=tuple(vague_phrases),
@@ -150,6 +156,7 @@ def parse_words(data: dict, path: Path) -> FatalityWords:
         units=_clean_numbers(path, "units", numbers.get("units")),
         tens=_clean_numbers(path, "tens", numbers.get("tens")),
         scales=_clean_numbers(path, "scales", numbers.get("scales")),
+        lemma_fixes={k.strip().lower(): v.strip().lower() for k, v in fixes.items()},
     )
 
 
@@ -192,7 +199,7 @@ def parse_number(words: list[str]) -> int | None:
 
 
 def _lemma(token) -> str:
-    return token.lemma_.lower()
+    return fatality_words().lemma_fixes.get(token.lower_) or token.lemma_.lower()
 
 
 def _is_number_word(token) -> bool:
@@ -469,6 +476,15 @@ def _role(q: _Quantity | None, nominal) -> tuple[str, Any, str] | None:
                 return "wound", g, "of-wound-noun"
     if x.dep_ == "npadvmod" and _lemma(x) in w.dead_results:   # "30 dead" read as an adverb
         return "death", x, "dead"
+    # "..., at least one killed and one wounded": a count, then a bare participle the parse
+    # did not tie to it.
+    nxt = nominal.nbor(1) if nominal.i + 1 < len(nominal.doc) else None
+    if nxt is not None and nxt.tag_ == "VBN" and not _negated(nxt) and \
+            not _has_child(nxt, {"nsubj", "nsubjpass", "dobj"}):
+        if _lemma(nxt) in w.death_verbs:
+            return "death", nxt, "reduced-passive"
+        if _lemma(nxt) in w.wound_verbs:
+            return "wound", nxt, "reduced-passive"
     return None
 
 
@@ -535,7 +551,7 @@ def _explicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
         victim = _victim(q.nominal, q)
         if victim is not None and victim.lower_ in w.subset_pronouns:
             continue                                 # "12 of them": part of a count already made
-        if victim is not None and _lemma(victim) in w.non_human:
+        if victim is not None and _not_human(victim):
             continue
         tokens = [*q.tokens, q.nominal, anchor]
         if q.negated and kind == "death":
@@ -625,7 +641,7 @@ def _implicit(person, anchor, how) -> _Report | None:
         det = [c for c in person.children if c.dep_ == "det"]
         return _Report("none", "none", 0, 0, 0, anchor, "", [*det, person, anchor],
                        f"none:nobody@{how}")
-    if lemma in w.non_human or lemma in w.collective_nouns:
+    if _not_human(person) or lemma in w.collective_nouns:
         return None
     if text in w.singular_pronouns:
         single = True
@@ -644,12 +660,41 @@ def _implicit(person, anchor, how) -> _Report | None:
     else:
         return None
     det = [c for c in person.children if c.dep_ in ("det", "poss")]
+    count = None if single else _number_in_phrase(person)
+    if count is not None:
+        # "three presumed Ansaroul Islam militants were killed": the parse tied the number to
+        # the group's name, but it counts the militants.
+        number, value = count
+        return _Report("death", "count", value, value, value, anchor, _victim_key(person),
+                       [number, person, anchor], f"count:number-in-phrase@{how}", person)
     if single:
         return _Report("death", "count", 1, 1, 1, anchor, _victim_key(person), [*det, person, anchor],
                        f"count:singular@{how}", person)
     value, rule = w.implicit_plural
     return _Report("death", "plural", value, value, value, anchor, _victim_key(person), [*det, person, anchor],
                    f"plural:{rule}@{how}", person)
+
+
+def _not_human(token) -> bool:
+    w = fatality_words()
+    lemma = _lemma(token)
+    if lemma in w.animal_measures:
+        return any(c.dep_ == "nummod" for c in token.children) or any(
+            p.dep_ == "pobj" and _lemma(p) in w.non_human
+            for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children)
+    return lemma in w.non_human
+
+
+def _number_in_phrase(person):
+    """(token, value) of the one number word in a plural victim's phrase before it, if any."""
+    doc, start = person.doc, person.i
+    while start > person.left_edge.i and not doc[start - 1].is_punct and person.i - start < 6:
+        start -= 1                      # the words just before it, up to a comma ("On May 2, ...")
+    numbers = [t for t in doc[start:person.i] if _is_number_word(t) and t.ent_type_ not in ("DATE", "TIME")]
+    if len(numbers) != 1:
+        return None
+    value = parse_number([numbers[0].text])
+    return (numbers[0], value) if value else None
 
 
 def _span(reports: list[_Report]) -> tuple[int, int]:
