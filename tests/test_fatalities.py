@@ -255,3 +255,39 @@ def test_headline_participles_name_one_dead(nlp, text, best):
 def test_summary_style_tolls(nlp, sentence, best):
     found = count_fatalities(first_sentence(nlp, sentence))
     assert found is not None and found.best == best, found
+
+
+@pytest.mark.parametrize("sentence, best", [
+    # a count, then the result a few words on, as incident summaries write them
+    ("A patrol vehicle hit a mine on the road north of Gao, 3 dead and 5 wounded.", 3),
+    ("The outpost was overrun at dawn: 11 soldiers and 4 attackers dead, several wounded.", 15),
+    ("5 traders, 2 drivers and 1 policeman dead after the raid on the market.", 8),
+    ("The convoy was ambushed near Tessit, 7-9 killed, 2 wounded and 4 vehicles burned.", 7),
+    ("Gunmen raided the camp at night, at least six herders were reported to have been killed.", 6),
+    ("A checkpoint near Ansongo came under fire, 2 reported killed.", 2),
+    ("Two Malian soldiers killed and 4 wounded as per local sources after the blast near Boni.", 2),
+    ("One attacker dead.", 1),
+    # one victim named without a number
+    ("On May 9, gunmen killed an elderly Tuareg on the road to Anefis.", 1),
+    ("Gunmen opened fire in the market and killed a retired National Guard.", 1),
+    ("A notable of the Peul community was killed near Dioura.", 1),
+    ("Unknown gunmen shot dead the deputy mayor of the commune outside his house.", 1),
+    ("Unknown gunmen shot dead police officer Moussa Traore near the stadium.", 1),
+    ("Treasurer of the local cooperative assassinated at his home in Tonka.", 1),
+    ("Aid worker found dead after being abducted by armed men near Kidal.", 1),
+    ("On June 2, soldiers killed and buried a herder in the bush near Sofara.", 1),
+    ("A shepherd killed and a trader abducted by gunmen on motorbikes near Diafarabe.", 1),
+])
+def test_summary_counts_and_single_victims(nlp, sentence, best):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is not None and found.best == best, (sentence, found)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Fighters fired from multiple directions, then withdrew toward the border.",
+    "The 2019 truce has been as good as dead since the spring offensive.",
+    "Gunmen opened fire and torched the granary near the well.",
+])
+def test_summary_rules_do_not_invent_deaths(nlp, sentence):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is None or found.best == 0, found

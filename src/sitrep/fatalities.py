@@ -59,7 +59,7 @@ _LIST_SECTIONS = (
     "death_verbs", "die_verbs", "death_nouns", "dead_results", "to_death", "life_nouns",
     "life_verbs", "loss_verbs", "toll_nouns", "toll_prepositions", "wound_verbs", "wound_nouns", "none_nouns",
     "none_pronouns", "claim_verbs", "non_human", "animal_measures", "collective_nouns", "generic_victims",
-    "singular_pronouns", "subset_pronouns", "range_separators",
+    "singular_pronouns", "subset_pronouns", "range_separators", "summary_fillers",
 )
 
 
@@ -271,7 +271,8 @@ def _quantities(sent) -> list[_Quantity]:
 
     def cluster_root(t):
         while (t.head.i != t.i and t.head.i in members
-               and t.dep_ in ("compound", "quantmod", "conj", "nummod", "nmod", "amod", "advmod")):
+               and (t.dep_ in ("compound", "quantmod", "conj", "nummod", "nmod", "amod", "advmod")
+                    or _range_end(t, t.head))):
             t = t.head
         return t
 
@@ -286,11 +287,22 @@ def _quantities(sent) -> list[_Quantity]:
     return out
 
 
+def _range_end(t, head) -> bool:
+    """ "6-8 killed": the parse may hang the upper figure on the lower one as a preposition."""
+    w = fatality_words()
+    return (t.i == head.i + 2 and t.dep_ in ("prep", "pobj", "punct", "dep", "appos")
+            and t.doc[head.i + 1].lower_ in w.range_separators)
+
+
 def _cluster(root, members) -> list:
     tokens, todo = [root], [root]
     while todo:
         t = todo.pop()
         for c in t.children:
+            if c.i in members and _range_end(c, t):
+                tokens.extend([c.doc[t.i + 1], c])
+                todo.append(c)
+                continue
             if c.dep_ not in _CLUSTER_DEPS:
                 continue
             if c.dep_ in ("conj", "nummod", "compound", "nmod") and c.i not in members:
@@ -432,7 +444,18 @@ def _verb_role(x, h) -> tuple[str, Any, str] | None:
 
 
 def _role(q: _Quantity | None, nominal) -> tuple[str, Any, str] | None:
-    """('death' | 'wound', anchor token, how) for a counted token, or None."""
+    """('death' | 'wound', anchor token, how) for a counted token, or None. A death word right
+    after the count beats a wound word further on that the parse tied it to ("11 soldiers and
+    4 attackers dead, several wounded")."""
+    role = _parse_role(q, nominal)
+    if role is not None and role[0] == "wound":
+        trailing = _trailing_result(q, nominal)
+        if trailing is not None and trailing[0] == "death" and trailing[1].i < role[1].i:
+            return trailing
+    return role
+
+
+def _parse_role(q: _Quantity | None, nominal) -> tuple[str, Any, str] | None:
     w = fatality_words()
     counted_by_number = q is not None and nominal.i != q.root.i
     if counted_by_number:
@@ -457,9 +480,11 @@ def _role(q: _Quantity | None, nominal) -> tuple[str, Any, str] | None:
         x = x.head
     h = x.head
     if h.i == x.i:
-        return None
+        return _trailing_result(q, nominal)
     if h.pos_ in VERB_POS or h.tag_.startswith("VB"):
-        return _verb_role(x, h)
+        role = _verb_role(x, h)
+        if role is not None:
+            return role
     if x.dep_ == "pobj" and h.pos_ == "ADP":
         p, g = h.lower_, h.head
         if p in w.toll_prepositions:
@@ -476,16 +501,49 @@ def _role(q: _Quantity | None, nominal) -> tuple[str, Any, str] | None:
                 return "wound", g, "of-wound-noun"
     if x.dep_ == "npadvmod" and _lemma(x) in w.dead_results:   # "30 dead" read as an adverb
         return "death", x, "dead"
-    # "..., at least one killed and one wounded": a count, then a bare participle the parse
-    # did not tie to it.
-    nxt = nominal.nbor(1) if nominal.i + 1 < len(nominal.doc) else None
-    if nxt is not None and nxt.tag_ == "VBN" and not _negated(nxt) and \
-            not _has_child(nxt, {"nsubj", "nsubjpass", "dobj"}):
-        if _lemma(nxt) in w.death_verbs:
-            return "death", nxt, "reduced-passive"
-        if _lemma(nxt) in w.wound_verbs:
-            return "wound", nxt, "reduced-passive"
+    # "..., at least one killed and one wounded", "2 dead and 7 wounded", "9 soldiers and 2
+    # jihadists dead": incident summaries put the result right after the count, and the parse
+    # often ties neither to the other.
+    return _trailing_result(q, nominal)
+
+
+def _trailing_result(q: _Quantity | None, nominal) -> tuple[str, Any, str] | None:
+    """The death or wound word that follows a count in a summary ("2 dead", "1 soldier killed",
+    "9 soldiers and 2 jihadists dead", "4 reported killed"), read on the words, not the parse.
+
+    From the end of the counted phrase, words of the phrase (adjectives, nouns, names) and
+    fillers ("reported", "were") are passed over, at most `SUMMARY_SPAN` in a row; "and", ","
+    or "&" followed by another count continue a list of counts. A death verb that has an object
+    of its own ("2 men killed a soldier") makes the count its agent, not its victims."""
+    w = fatality_words()
+    doc, sent = nominal.doc, nominal.sent
+    if q is not None and (q.category != "count" or q.root.ent_type_ in ("DATE", "TIME", "QUANTITY", "MONEY", "PERCENT")):
+        return None                          # "multiple directions, two soldiers were killed"
+    last = max([nominal.i, *(t.i for t in (q.tokens if q is not None else []))])
+    j, run = last + 1, 0
+    while j < sent.end and run <= SUMMARY_SPAN:
+        t = doc[j]
+        lemma = _lemma(t)
+        if lemma in w.dead_results:
+            return "death", t, "trailing-dead"
+        if t.tag_ in ("VBN", "VBD") and (lemma in w.death_verbs or lemma in w.die_verbs):
+            if _negated(t) or (lemma in w.death_verbs and _has_child(t, {"dobj"})):
+                return None
+            return "death", t, "reduced-passive"
+        if lemma in w.wound_verbs or t.lower_ in w.wound_nouns:
+            return ("wound", t, "reduced-passive") if t.tag_ in ("VBN", "VBD", "JJ") else None
+        if t.lower_ in ("and", ",", "&") and j + 1 < sent.end and _is_number_word(doc[j + 1]):
+            j, run = j + 2, 0                     # the next count of a list
+            continue
+        if t.lower_ in w.summary_fillers or (t.pos_ in ("ADJ", "NOUN", "PROPN") and t.tag_ != "VBN"
+                                             and not t.is_punct):
+            j, run = j + 1, run + 1
+            continue
+        return None
     return None
+
+
+SUMMARY_SPAN = 6
 
 
 def _victim(nominal, q: _Quantity | None):
@@ -570,8 +628,13 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
     if anchor.pos_ in VERB_POS and not _negated(anchor):
         headline = (anchor.tag_ == "VBN" or any(c.dep_ == "agent" for c in anchor.children)) and \
             not any(c.dep_ == "aux" and _lemma(c) == "have" for c in anchor.children)
-        if la in w.death_verbs and headline and anchor.dep_ == "acl" and anchor.head.pos_ in NOMINAL_POS:
+        has_object = _has_child(anchor, {"dobj", "nsubjpass"})
+        if la in w.death_verbs and (headline or anchor.tag_ == "VBD") and anchor.dep_ == "acl" \
+                and anchor.head.pos_ in NOMINAL_POS and not _is_toll(anchor.head) \
+                and not any(_is_number_word(t) for t in anchor.doc[anchor.head.i + 1:anchor.i]):
             slots.append((anchor.head, "participle"))       # "a fraction chief assassinated by gunmen"
+        if la in w.death_verbs and not headline and not has_object and _headline_subject(anchor):
+            headline = True                     # "Guide of the brigade assassinated at his home"
         for c in anchor.children:
             if la in w.death_verbs and headline and c.dep_ == "nsubj":
                 slots.append((c, "headline-subject"))        # "Councilman assassinated by jihadists"
@@ -583,15 +646,49 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
                 slots.append((c, "died"))
             elif la == "lose" and c.dep_ == "nsubj" and _has_child(anchor, {"dobj"}, w.life_nouns):
                 slots.append((c, "lost-lives"))
-            elif (la not in w.death_verbs and c.dep_ in ("dobj", "nsubjpass")
+            elif (la not in w.death_verbs and (c.dep_ in ("dobj", "nsubjpass")
+                                               or (c.dep_ == "nsubj" and not has_object and la != "be"
+                                                   and anchor.tag_ in ("VBD", "VBN")))
                   and _has_child(anchor, {"oprd", "acomp", "xcomp", "advmod", "ccomp", "npadvmod"},
                                  w.dead_results)):
-                slots.append((c, "left-dead"))
+                slots.append((c, "left-dead"))       # "shot dead the chief", "coordinator found dead"
+        nxt = anchor.nbor(1) if anchor.i + 1 < anchor.sent.end else None
+        if nxt is not None and _lemma(nxt) in w.dead_results and la not in w.death_verbs:
+            # "shot dead the chief of staff": the parse hangs the victim on "dead"
+            slots.extend((c, "left-dead") for c in nxt.children if c.dep_ == "dobj")
+            if not _has_child(nxt, {"dobj"}) and nxt.dep_ == "amod":
+                # "shot dead CSMAK officer Baba Ag Adobent": "dead" read as the victim's adjective
+                slots.extend((c, "left-dead") for c in anchor.children if c.dep_ == "dobj")
+        if la in w.death_verbs and not has_object:
+            # "killed and buried a herder", "abducted and later executed a notable": conjoined
+            # verbs share their object
+            for v in _verb_conjuncts(anchor):
+                if abs(v.i - anchor.i) <= 3:         # "killed and buried", "abducted and later executed"
+                    slots.extend((c, "shared-object") for c in v.children if c.dep_ == "dobj")
     elif anchor.pos_ == "NOUN" and la in w.death_nouns and la not in ("dead",):
         for c in anchor.children:                     # "the death of a soldier"
             if c.dep_ == "prep" and c.lower_ == "of":
                 slots.extend((p, "of-death-noun") for p in c.children if p.dep_ == "pobj")
     return slots
+
+
+def _verb_conjuncts(verb) -> list:
+    """The verbs coordinated with `verb` ("arrested and executed")."""
+    out = [c for c in verb.children if c.dep_ == "conj" and c.pos_ in VERB_POS]
+    if verb.dep_ == "conj" and verb.head.pos_ in VERB_POS:
+        out.append(verb.head)
+    return out
+
+
+def _headline_subject(verb) -> bool:
+    """A death verb in the past with a singular subject that opens the sentence and no object:
+    the summary style "Guide of the brigade assassinated at his home" (a participle the tagger
+    read as a past tense)."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return (subject is not None and verb.tag_ == "VBD" and subject.tag_ in ("NN", "NNP")
+            and subject.pos_ != "PRON" and subject.left_edge.i == verb.sent.start
+            and subject.right_edge.i + 1 == verb.i
+            and not any(_is_number_word(t) for t in subject.subtree if t.i > subject.i))
 
 
 def _conjuncts(token) -> list:
@@ -615,14 +712,21 @@ def _implicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
         victim = _victim(q.nominal, q)
         if victim is not None:
             counted.add(victim.i)
+    linked = {t.i for q in quantities if _role(q, q.nominal) is not None for t in q.tokens}
     reports = []
     for anchor in sent:
         for slot, how in _victim_slots(anchor):
             for person in _conjuncts(slot):
                 if person.i in counted:
                     continue
+                if person is not slot and any(c.dep_ in ("acl", "relcl") and c.pos_ in VERB_POS
+                                              and _lemma(c) not in w.death_verbs for c in person.children):
+                    continue              # "a farmer killed and a herder abducted": the herder lives
                 counted.add(person.i)
                 report = _implicit(person, anchor, how)
+                if report is not None and report.rule.startswith("count:number-in-phrase") and \
+                        report.tokens[0].i in linked:
+                    continue                  # its number is counted already ("Two FAMa soldiers killed")
                 if report is not None:
                     reports.append(report)
     # "there were no casualties", "no deaths were reported"
@@ -650,9 +754,15 @@ def _implicit(person, anchor, how) -> _Report | None:
     elif person.pos_ == "PROPN":
         # a person's name, or a common noun capitalised at the head of a headline ("Councilman")
         headline_noun = not person.ent_type_ and person.i == person.sent.start
-        if person.ent_type_ != "PERSON" and not headline_noun:
+        # "an Algerian", "a retired National Guard": one person, whatever the entity type;
+        # "officer Baba Ag Adobent": a name under a title
+        indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in person.children)
+        titled = any(c.dep_ == "compound" and c.pos_ == "NOUN" and c.tag_ == "NN" for c in person.children)
+        if person.ent_type_ != "PERSON" and not (headline_noun or indefinite or titled):
             return None
         single = True
+    elif person.pos_ == "ADJ" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in person.children):
+        single = True                          # "a notable of the community was killed"
     elif person.tag_ == "NN":
         single = True
     elif person.tag_ == "NNS":
