@@ -291,3 +291,35 @@ def test_summary_counts_and_single_victims(nlp, sentence, best):
 def test_summary_rules_do_not_invent_deaths(nlp, sentence):
     found = count_fatalities(first_sentence(nlp, sentence))
     assert found is None or found.best == 0, found
+
+
+@pytest.mark.parametrize("sentence, best", [
+    # people counted earlier in the sentence, then pointed back to
+    ("On March 3, militiamen abducted five herders near the well, they were executed the same night.", 5),
+    ("Gunmen stopped a minibus carrying six traders near Boni, the passengers were robbed and executed.", 6),
+    ("Soldiers detained nine men at the market, the bodies of those detained were found days later.", 9),
+    # a passive subject shared by coordinated verbs
+    ("Three young men suspected of theft were abducted and executed by the militia.", 3),
+    # the death verb whose object the parse gave to a later verb
+    ("The unit arrested and executed at least seven villagers near Dialloube, the victims were buried there.", 7),
+    # "killing a man": the object read by position when the parse loses it
+    ("Raiders attacked a camp east of Menaka at dawn, killing a man and burning tents.", 1),
+])
+def test_victims_found_across_the_sentence(nlp, sentence, best):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is not None and found.best == best, (sentence, found)
+
+
+@pytest.mark.parametrize("sentence", [
+    # an attempt is no death (ACLED codes a failed assassination with 0)
+    "On May 2, gunmen attempted to assassinate a customs officer in Gao, he escaped with injuries.",
+    "Two men tried to kill the imam of the village but fled when residents intervened.",
+    # things, not people
+    "The army discovered and neutralized an IED on the road to Douentza.",
+    "A bush fire started by the blast killed three oxen near the village.",
+    # counted people who were only taken
+    "Militiamen abducted four men near Sofara, they were released the next day.",
+])
+def test_no_death_in_attempts_things_and_releases(nlp, sentence):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is None or found.best == 0, found

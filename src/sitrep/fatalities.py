@@ -60,6 +60,7 @@ _LIST_SECTIONS = (
     "life_verbs", "loss_verbs", "toll_nouns", "toll_prepositions", "wound_verbs", "wound_nouns", "none_nouns",
     "none_pronouns", "claim_verbs", "non_human", "animal_measures", "collective_nouns", "generic_victims",
     "singular_pronouns", "subset_pronouns", "range_separators", "summary_fillers",
+    "attempt_words", "anaphoric_victims",
 )
 
 
@@ -391,6 +392,15 @@ def _negated(verb) -> bool:
     return any(c.dep_ == "neg" for c in verb.children)
 
 
+def _attempted(verb) -> bool:
+    """ "attempted to assassinate the mayor", "an attempt to kill him", "tried to execute":
+    the act was tried, not done (ACLED codes no death unless one is reported)."""
+    w = fatality_words()
+    head = verb.head
+    return verb.dep_ in ("xcomp", "acl", "advcl") and head.i != verb.i and _lemma(head) in w.attempt_words \
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
 def _has_child(token, deps: set[str], lemmas: frozenset[str] | set[str] | None = None) -> bool:
     return any(c.dep_ in deps and (lemmas is None or _lemma(c) in lemmas) for c in token.children)
 
@@ -413,7 +423,7 @@ def _verb_role(x, h) -> tuple[str, Any, str] | None:
     """Role of `x` as an argument of the verb `h`."""
     w = fatality_words()
     dep, lh = x.dep_, _lemma(h)
-    if _negated(h):
+    if _negated(h) or _attempted(h):
         return None
     if lh in w.death_verbs:
         if dep == "dobj":
@@ -424,6 +434,11 @@ def _verb_role(x, h) -> tuple[str, Any, str] | None:
             return "death", h, "headline"
     if lh in w.die_verbs and dep in ("nsubj", "nsubjpass"):
         return "death", h, "died"
+    if dep == "nsubjpass":
+        for c in h.children:               # "four men ... were abducted and executed"
+            if c.dep_ == "conj" and c.tag_ == "VBN" and _lemma(c) in w.death_verbs and not _negated(c) \
+                    and not _has_child(c, {"nsubj", "nsubjpass", "dobj"}):
+                return "death", c, "shared-passive-subject"
     if lh == "lose" and dep == "nsubj" and _has_child(h, {"dobj"}, w.life_nouns):
         return "death", h, "lost-lives"
     if lh in w.loss_verbs and dep == "dobj" and _lemma(x) not in w.life_nouns:
@@ -519,6 +534,14 @@ def _trailing_result(q: _Quantity | None, nominal) -> tuple[str, Any, str] | Non
     doc, sent = nominal.doc, nominal.sent
     if q is not None and (q.category != "count" or q.root.ent_type_ in ("DATE", "TIME", "QUANTITY", "MONEY", "PERCENT")):
         return None                          # "multiple directions, two soldiers were killed"
+    first = min([nominal.i, *(t.i for t in (q.tokens if q is not None else []))])
+    if first > sent.start:
+        # "arrested and executed at least ten individuals ..., the victims were found": the
+        # parse gave the count to a later verb; the active death verb just before it has none
+        prev = doc[first - 1]
+        if _lemma(prev) in w.death_verbs and prev.tag_ in ("VBD", "VBG", "VBN") and not _negated(prev) \
+                and not _attempted(prev) and not _has_child(prev, {"dobj", "auxpass", "nsubjpass"}):
+            return "death", prev, "object"
     last = max([nominal.i, *(t.i for t in (q.tokens if q is not None else []))])
     j, run = last + 1, 0
     while j < sent.end and run <= SUMMARY_SPAN:
@@ -625,7 +648,7 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
     w = fatality_words()
     la = _lemma(anchor)
     slots = []
-    if anchor.pos_ in VERB_POS and not _negated(anchor):
+    if anchor.pos_ in VERB_POS and not _negated(anchor) and not _attempted(anchor):
         headline = (anchor.tag_ == "VBN" or any(c.dep_ == "agent" for c in anchor.children)) and \
             not any(c.dep_ == "aux" and _lemma(c) == "have" for c in anchor.children)
         has_object = _has_child(anchor, {"dobj", "nsubjpass"})
@@ -659,12 +682,27 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
             if not _has_child(nxt, {"dobj"}) and nxt.dep_ == "amod":
                 # "shot dead CSMAK officer Baba Ag Adobent": "dead" read as the victim's adjective
                 slots.extend((c, "left-dead") for c in anchor.children if c.dep_ == "dobj")
+        if la in w.death_verbs and anchor.tag_ in ("VBG", "VBD") and not any(
+                c.dep_ == "dobj" and not _not_human(c) for c in anchor.children):
+            # "killing a man and burning tents": the parse lost the object; read "a/an" and
+            # the singular noun that follows the verb
+            words = anchor.doc[anchor.i + 1:min(anchor.i + 5, anchor.sent.end)]
+            if len(words) >= 2 and words[0].lower_ in ("a", "an"):
+                noun = next((t for t in words[1:] if t.pos_ in ("NOUN", "PROPN")), None)
+                if noun is not None and noun.tag_ in ("NN", "NNP") and not any(
+                        t.is_punct or t.pos_ in VERB_POS for t in anchor.doc[anchor.i + 1:noun.i]):
+                    if noun.dep_ != "dobj" or noun.head.i != anchor.i:
+                        slots.append((noun, "object-by-position"))
         if la in w.death_verbs and not has_object:
             # "killed and buried a herder", "abducted and later executed a notable": conjoined
             # verbs share their object
             for v in _verb_conjuncts(anchor):
                 if abs(v.i - anchor.i) <= 3:         # "killed and buried", "abducted and later executed"
                     slots.extend((c, "shared-object") for c in v.children if c.dep_ == "dobj")
+            if anchor.dep_ == "conj" and anchor.tag_ == "VBN" and anchor.head.i < anchor.i \
+                    and not _has_child(anchor, {"nsubj"}):
+                # "four men ... were abducted and executed": the passive subject is shared
+                slots.extend((c, "shared-passive-subject") for c in anchor.head.children if c.dep_ == "nsubjpass")
     elif anchor.pos_ == "NOUN" and la in w.death_nouns and la not in ("dead",):
         for c in anchor.children:                     # "the death of a soldier"
             if c.dep_ == "prep" and c.lower_ == "of":
@@ -723,7 +761,7 @@ def _implicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
                                               and _lemma(c) not in w.death_verbs for c in person.children):
                     continue              # "a farmer killed and a herder abducted": the herder lives
                 counted.add(person.i)
-                report = _implicit(person, anchor, how)
+                report = _antecedent(person, anchor, how, quantities, linked) or _implicit(person, anchor, how)
                 if report is not None and report.rule.startswith("count:number-in-phrase") and \
                         report.tokens[0].i in linked:
                     continue                  # its number is counted already ("Two FAMa soldiers killed")
@@ -736,6 +774,27 @@ def _implicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
             det = [c for c in t.children if c.dep_ == "det"]
             reports.append(_Report("none", "none", 0, 0, 0, t, "", [*det, t], "none:no-" + _lemma(t)))
     return reports
+
+
+def _antecedent(person, anchor, how, quantities: list[_Quantity], linked: set[int]) -> _Report | None:
+    """ "abducted four men ..., they were executed", "a vehicle carrying four members ..., the
+    occupants were executed", "arrested six people, the corpses of those arrested were found":
+    a word that points back to people counted earlier in the sentence takes their number (the
+    nearest earlier count of people that is not itself a death or wound count)."""
+    w = fatality_words()
+    if not (person.lower_ in w.anaphoric_victims
+            or (_lemma(person) in w.anaphoric_victims and person.tag_ == "NNS"
+                and any(c.dep_ == "det" and c.lower_ == "the" for c in person.children))):
+        return None
+    earlier = [q for q in quantities if q.root.i < person.i and q.category == "count" and q.root.i not in linked
+               and q.nominal.i != q.root.i and q.nominal.tag_ in ("NNS", "NNPS")
+               and not _not_human(_victim(q.nominal, q) or q.nominal)
+               and q.root.ent_type_ not in ("DATE", "TIME", "QUANTITY", "MONEY", "PERCENT")]
+    if not earlier:
+        return None
+    q = max(earlier, key=lambda q: q.root.i)
+    return _Report("death", "count", q.best, q.low, q.high, anchor, _victim_key(q.nominal),
+                   [*q.tokens, q.nominal, person, anchor], f"count:antecedent@{how}", q.nominal)
 
 
 def _implicit(person, anchor, how) -> _Report | None:
