@@ -181,3 +181,30 @@ def test_date_words_are_validated():
     data["reporting_verbs"] = []
     with pytest.raises(ValueError, match="non-empty"):
         parse_date_words(data, path)
+
+
+@pytest.mark.parametrize("sentence, start, precision, text", [
+    # an approximate day is the day
+    ("Around May 24, gunmen abducted three traders near Tenenkou.", "2025-05-24", 1, "May 24"),
+    # a date entity the model ran on past a comma into a name
+    ("On May 26, Dozos attacked a group of herders near Bankass.", "2025-05-26", 1, "May 26"),
+    # a month and a day split by a comma
+    ("The group claimed the attack on May, 25.", "2025-05-25", 1, "May, 25"),
+    # a date inside a clause that describes the victims gives way to the main clause's
+    ("Five men arrested by the militia last Saturday were found executed yesterday.",
+     "2025-06-03", 1, "yesterday"),
+])
+def test_sentence_date_repairs(nlp, sentence, start, precision, text):
+    span = sentence_date(next(nlp(sentence).sents), WED)
+    assert span is not None, sentence
+    assert (span.start, span.precision, span.text) == (d(start), precision, text)
+
+
+@pytest.mark.parametrize("expression, start", [
+    ("Around May 24", "2025-05-24"),
+    ("on or about 3 May", "2025-05-03"),
+    ("about two weeks ago", "2025-05-19"),
+])
+def test_approximate_expressions_resolve(expression, start):
+    span = resolve_date(expression, WED)
+    assert span is not None and span.start == d(start), (expression, span)

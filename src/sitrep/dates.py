@@ -597,6 +597,8 @@ class _Candidate:
     text: str
     speech: Any                    # the verb of speech the date hangs on ("said on Wednesday"), or None
     modifier: bool = False         # the date qualifies a noun: "the 2012 rebellion", "Friday prayers"
+    in_clause: bool = False        # the date is in a clause that describes a noun: "men arrested
+    #                                last Saturday were found executed yesterday"
 
 
 def _reporting(token):
@@ -610,6 +612,20 @@ def _reporting(token):
             break
         t = t.head
     return t if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in w.reporting_verbs else None
+
+
+def _in_noun_clause(token) -> bool:
+    """True when the date hangs on a clause that describes a noun ("4 men arrested last Saturday
+    were found dead yesterday", "the officer, who had been kidnapped in May, was killed"): it
+    dates what happened to the noun before, not the event of the sentence."""
+    t = token
+    for _ in range(8):
+        if t.head.i == t.i:
+            return False
+        if t.dep_ in ("acl", "relcl") and t.head.pos_ in ("NOUN", "PROPN", "PRON", "NUM"):
+            return True
+        t = t.head
+    return False
 
 
 def _reported_clause(verb) -> list[tuple[int, int]]:
@@ -658,7 +674,19 @@ def _candidates(sent) -> list[_Candidate]:
             continue
         out.append(_Candidate(start, e.end_char, text[start:e.end_char], _reporting(e.root),
                               e.root.dep_ in ("compound", "nummod", "amod", "nmod")
-                              and e.root.head.pos_ in ("NOUN", "PROPN")))
+                              and e.root.head.pos_ in ("NOUN", "PROPN"), _in_noun_clause(e.root)))
+        # an entity run on past a comma: "June 3, Dozos attacked ..." -> "June 3"
+        for k in range(e.start + 1, e.end):
+            if doc[k].text == "," and k > e.start:
+                out.append(_Candidate(start, doc[k - 1].idx + len(doc[k - 1]),
+                                      text[start:doc[k - 1].idx + len(doc[k - 1])], _reporting(e.root),
+                                      in_clause=_in_noun_clause(e.root)))
+        # an entity cut at a comma: "January" + ", 12"
+        if doc[e.end - 1].lower_ in MONTHS and e.end + 1 < sent.end and doc[e.end].text == "," \
+                and re.fullmatch(r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?", doc[e.end + 1].lower_):
+            stop = doc[e.end + 1].idx + len(doc[e.end + 1])
+            out.append(_Candidate(start, stop, text[start:stop], _reporting(e.root),
+                                  in_clause=_in_noun_clause(e.root)))
         # an entity cut short: "the night of Saturday to" + "Sunday", "3 to" + "4 May"
         end = e.end
         while end < sent.end and end - e.end < 4 and (
@@ -699,7 +727,7 @@ def sentence_date(sent, published: date | datetime | None) -> DateSpan | None:
     best = None
     for c, span in resolved:
         demoted = _demoted(c, [o for o, _ in resolved])
-        key = (demoted, span.rule.startswith("since:"), span.precision, -(c.end - c.start), c.start)
+        key = (demoted, span.rule.startswith("since:"), c.in_clause, span.precision, -(c.end - c.start), c.start)
         if best is None or key < best[0]:
             best = (key, span)
     return best[1] if best else None
