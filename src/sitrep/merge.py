@@ -37,6 +37,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, insert, or_, select, update
 
@@ -131,7 +132,13 @@ def _range(e: dict) -> tuple[date, date] | None:
     start, end = e.get("date_start") or e.get("event_date"), e.get("date_end") or e.get("event_date")
     if not start:
         return None
-    return date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+    return _dates(start[:10], end[:10])
+
+
+@lru_cache(maxsize=1 << 16)
+def _dates(start: str, end: str) -> tuple[date, date]:
+    # Every pair compared reads both events' ranges: parsed once per distinct range.
+    return date.fromisoformat(start), date.fromisoformat(end)
 
 
 def date_score(a: dict, b: dict, slack: int, same_story: bool) -> float | None:
@@ -282,9 +289,11 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             for e in _event_rows(conn, events.c.merged_id.in_(chunk)):
                 groups[e["merged_id"]].append(e)
     by_country: dict[str | None, set[str]] = defaultdict(set)
+    by_type: dict[str, set[str]] = defaultdict(set)
     for gid, members in groups.items():
         for m in members:
             by_country[m["iso"]].add(gid)
+            by_type[m["event_type"]].add(gid)
     changed: set[str] = set()
     stored = set(groups)
     dates = _DateIndex(groups)
@@ -297,6 +306,8 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             window = _range(e)
             if window is not None:  # a group none of whose members is dated near e cannot take it
                 candidates = dates.near(window[0] - slack, window[1] + slack) & candidates
+            # ... nor a group with no member of a type e may merge with (type_score)
+            candidates &= set().union(*(by_type.get(t, set()) for t in _mergeable_types(e["event_type"], options)))
             for gid in sorted(candidates):
                 members = groups[gid]
                 if not summaries.admits(gid, e):
@@ -312,6 +323,7 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             report.merged += 1
         e["merged_id"] = best
         groups[best].append(e)
+        by_type[e["event_type"]].add(best)
         summaries.grown(best, e)
         dates.grown(best)
         by_country[e["iso"]].add(best)
@@ -336,6 +348,11 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
 
 
 LONG_RANGE = timedelta(days=3 * 366)
+
+
+def _mergeable_types(event_type: str, options) -> set[str]:
+    """The event types an event of this type may merge with: its own and the near ones."""
+    return {event_type} | {u for pair in options.near_types if event_type in pair for u in pair}
 
 
 def _windows(ranges: list[tuple[date, date]], slack: timedelta) -> list[tuple[date, date]]:

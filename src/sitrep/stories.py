@@ -149,15 +149,16 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Stems of lower-cased words of three letters or more, not stop words, without a possessive 's."""
-    stop = stopwords()
-    out = []
-    for m in _WORD.finditer(text):
-        word = m.group(0).lower().replace("’", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
-        if len(word) > 2 and word not in stop:
-            out.append(stem(word))
-    return out
+    return [t for t in map(_term, _WORD.findall(text)) if t]
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> str | None:
+    # One word's stem, or None for a stop word; cached, as the same words come again and again.
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return stem(word) if len(word) > 2 and word not in stopwords() else None
 
 
 def article_features(article_id: str, title: str | None, text: str, published: str | None, outlet: str | None,
