@@ -245,6 +245,24 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # what a protest is about is not an event of its own
     ("On June 10, several hundred people marched in Kayes in protest against the killings of herders.",
      dict(event_type="Protests", actor1="Protesters (Mali)")),
+    # a group named with its parent in brackets is one side, not its own target
+    ("On June 10, presumed Katiba Macina (JNIM) militants abducted a teacher near Tenenkou.",
+     dict(actor1="JNIM: Group for Support of Islam and Muslims", actor2="Civilians (Mali)")),
+    # a side named only as the victim's tie is not the target
+    ("On June 10, gunmen abducted a herder they accused of being an informer for the Malian army near Nampala.",
+     dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    # a member of an armed side killed off duty is a civilian victim; on duty, a battle
+    ("On June 10, gunmen shot dead a retired gendarme at his home in Niono.",
+     dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    ("On June 10, gunmen shot dead a gendarme at a checkpoint in Niono.",
+     dict(event_type="Battles", actor2="Police Forces of Mali Gendarmerie")),
+    # "clashes between X and Y": the sides in the order the text names them
+    ("On June 10, clashes broke out between the Malian army and unidentified gunmen near Tenenkou.",
+     dict(event_type="Battles", actor1="Military Forces of Mali", actor2="Unidentified Armed Group (Mali)")),
+    # a sentence that only tells more of the same operation, naming no one, is the same event
+    ("On June 10, French forces carried out a combined air-ground operation against ISGS militants near "
+     "Menaka. The operation began with an airstrike followed by a ground assault, killing seven militants.",
+     dict(event_type="Battles", actor1="Military Forces of France", actor2="Islamic State (Greater Sahara)")),
 ])
 def test_acled_conventions(settings, text, expected):
     event = primary(text, settings)

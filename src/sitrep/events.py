@@ -355,6 +355,16 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         role = d.militia_of_agent(actor1.text)
         actor1 = replace(actor1, role=role) if role else actor1
     actor1, actor2 = _resolve_generic(actor1, d, country), _resolve_generic(actor2, d, country)
+    if actor1 is not None and actor2 is not None and actor1.name != actor2.name and _same_side(actor1, actor2, d):
+        actor2 = None  # "Katiba Serma (JNIM) militants": one side named twice, not a target
+    if violent and actor2 is not None and actor2.inter in (1, 2, 3, 4, 8) and country and \
+            trigger.id in (lexicon.context.get("targeted_triggers") or ()) and not trigger.two_sided and \
+            _lone_member(actor2, sent, lexicon.context) and not _resisted(sent, lexicon.context) and \
+            any(p in sent.text.lower() for p in lexicon.context.get("off_duty_phrases") or ()):
+        # ACLED: a member of an armed side harmed off duty (retired, at home, unarmed), not in
+        # combat, is a civilian victim
+        actor2 = _resolve_generic(ActorMention(actor2.start, actor2.end, actor2.text, None, None, None,
+                                               role="civilians", source="lone_member", confidence=0.6), d, country)
     if violent and actor1 is not None and actor1.inter == CIVILIAN_INTER and \
             (actor2 is None or actor2.inter == CIVILIAN_INTER):
         # "one child was killed by an explosive device": civilians are harmed, never the attacker
@@ -590,6 +600,9 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
     verb = token if token.pos_ in ("VERB", "AUX") else \
         next((t for t in token.ancestors if t.pos_ in ("VERB", "AUX")), token.head)
     agent = patient = None
+    sides = _between(token, mentions)
+    if sides is not None:
+        return sides
     # "drone strikes carried out by the Malian army"
     for child in token.children:
         if child.dep_ == "acl":
@@ -659,9 +672,48 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         agent = next((m for m in agents if m is not patient and _armed(m)), None)
     named = [m for m in mentions if m is not agent and m is not patient]
     if patient is None and agent is not None and named and guess_target:
-        others = [m for m in named if m.name != agent.name or m.role != agent.role]
+        others = [m for m in named if (m.name != agent.name or m.role != agent.role)
+                  and not _affiliation(m, sent, token)]
         patient = others[0] if others else None
     return agent, patient
+
+
+def _between(token, mentions: list[ActorMention]):
+    """ "clashes between the Malian army and unknown gunmen": the first side named is the first
+    actor (ACLED's order), the second the other; the phrase hangs from the trigger or its verb."""
+    holders = [token] + ([token.head] if token.head is not token else [])
+    for holder in holders:
+        for prep in holder.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("between", "among", "amongst"):
+                continue
+            first = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if first is None:
+                continue
+            second = next((c for c in first.children if c.dep_ == "conj"), None)
+            a = _mention_at(first, mentions)
+            b = _mention_at(second, mentions) if second is not None else None
+            if a is not None and b is not None and a is not b:
+                return a, b
+    return None
+
+
+def _affiliation(m: ActorMention, sent, trigger) -> bool:
+    """A side named only as someone's tie, not as the one harmed: "an informer for the Malian
+    army", "accused of supplying the army", "close to GATIA" (a clause or a "for/to/with" phrase
+    of a noun that does not hold the trigger)."""
+    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    if token is None:
+        return False
+    t = token
+    while t.head.i != t.i:
+        if t.dep_ == "pobj" and t.head.lower_ in ("for", "to", "with") and t.head.head.pos_ in ("NOUN", "ADJ"):
+            return True
+        if t.dep_ in ("relcl", "acl", "advcl", "ccomp", "pcomp") and not (t.left_edge.i <= trigger.i <= t.right_edge.i):
+            return True
+        if t.i == trigger.i:
+            return False
+        t = t.head
+    return False
 
 
 def _acts(m: ActorMention, sent) -> bool:
@@ -821,6 +873,31 @@ def _people_robbed(sent, mentions: list[ActorMention], cues: dict) -> bool:
                for t in sent)
 
 
+def _same_side(a: ActorMention, b: ActorMention, d: ActorDictionary) -> bool:
+    """Two mentions of one side: the same actor once coded ("Katiba Serma (JNIM)" and "JNIM")."""
+    if not a.name or not b.name:
+        return False
+    return d.coded(a.name, None)[0] == d.coded(b.name, None)[0]
+
+
+def _lone_member(m: ActorMention, sent, cues: dict) -> bool:
+    """ "abducted a gendarme", "shot dead the MSA deputy chief of staff", "a sergeant of the
+    gendarmerie": one person of an armed side, named by a singular noun or title."""
+    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    if token is None:
+        return False
+    last = next((t for t in reversed(list(sent)) if t.idx < m.end), token)
+    head = last if last.i >= token.i else token
+    while head.dep_ in ("compound", "amod", "nmod", "poss") and head.head is not head and head.head.i > head.i:
+        head = head.head
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.pos_ in ("NOUN", "PROPN"):
+        head = head.head.head  # "a desk sergeant of the gendarmerie"
+    titles = set(cues.get("member_titles") or ())
+    if head.tag_ not in ("NN", "NNP") or head.lemma_.lower() not in titles:
+        return False
+    return not any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in head.children)
+
+
 def _resisted(sent, cues: dict) -> bool:
     text = sent.text.lower()
     return any(p in text for p in cues.get("resistance_phrases") or ())
@@ -920,8 +997,8 @@ def _same_event(a: Event, b: Event) -> bool:
         return False
     if a.actor1 and b.actor1 and a.actor1.name != b.actor1.name and not _compatible(a.actor1, b.actor1):
         return False
-    names_a = {m.name for m in (a.actor1, a.actor2) if m and m.name}
-    names_b = {m.name for m in (b.actor1, b.actor2) if m and m.name}
+    names_a = {m.name for m in (a.actor1, a.actor2) if m and m.name and m.source not in DEFAULTS}
+    names_b = {m.name for m in (b.actor1, b.actor2) if m and m.name and m.source not in DEFAULTS}
     if names_a and names_b and not names_a & names_b and not (a.actor1 and b.actor1 and _compatible(a.actor1, b.actor1)):
         return False
     if a.date and b.date and a.date.rule != "publication_date" and b.date.rule != "publication_date" and \
@@ -938,8 +1015,14 @@ def _unidentified(m: ActorMention | None) -> bool:
     return m is not None and m.role in UNNAMED_ROLES
 
 
+DEFAULTS = ("default_actor", "default_target")
+
+
 def _compatible(a: ActorMention, b: ActorMention) -> bool:
-    """ "Militants" in one sentence and "JNIM" in the next can be the same attackers."""
+    """ "Militants" in one sentence and "JNIM" in the next can be the same attackers; an
+    attacker the text does not name ("the operation was initiated by an airstrike") can be anyone."""
+    if a.source in DEFAULTS or b.source in DEFAULTS:
+        return True
     return (_unidentified(a) and b.inter in (2, 3, 4)) or (_unidentified(b) and a.inter in (2, 3, 4))
 
 
@@ -961,9 +1044,11 @@ def _merge_within_article(events: list[Event]) -> list[Event]:
         lead, other = (event, target) if event.priority > target.priority else (target, event)
         combined = replace(lead, sources=target.sources + event.sources)
         combined.actor1 = lead.actor1 or other.actor1
-        if _unidentified(combined.actor1) and other.actor1 and not _unidentified(other.actor1):
+        if (_unidentified(combined.actor1) or combined.actor1.source in DEFAULTS) and other.actor1 \
+                and not _unidentified(other.actor1) and other.actor1.source not in DEFAULTS:
             combined.actor1 = other.actor1
         combined.actor2 = lead.actor2 if lead.actor2 and lead.actor2.name != (combined.actor1.name if combined.actor1 else None) \
+            and not (lead.actor2.source in DEFAULTS and other.actor2 and other.actor2.source not in DEFAULTS) \
             else other.actor2
         if combined.actor2 and combined.actor1 and combined.actor2.name == combined.actor1.name:
             combined.actor2 = None
