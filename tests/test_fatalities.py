@@ -323,3 +323,16 @@ def test_victims_found_across_the_sentence(nlp, sentence, best):
 def test_no_death_in_attempts_things_and_releases(nlp, sentence):
     found = count_fatalities(first_sentence(nlp, sentence))
     assert found is None or found.best == 0, found
+
+
+@pytest.mark.parametrize("sentence, best", [
+    # a companion named with "his"/"her" is one more victim
+    ("Gunmen killed a councillor of the commune, his brother and wounded three others.", 2),
+    ("Raiders ambushed a car near Talataye, killing a notable of the Daoussahak community and his driver.", 2),
+    ("A teacher and his nephew killed by gunmen on the road to Bandiagara.", 2),
+    # deaths without any figure: ACLED's plural value, not one victim called "number"
+    ("Militants raided the post, killing an unknown number of soldiers.", 10),
+])
+def test_companions_and_unknown_numbers(nlp, sentence, best):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is not None and found.best == best, (sentence, found)

@@ -655,7 +655,10 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
         if la in w.death_verbs and (headline or anchor.tag_ == "VBD") and anchor.dep_ == "acl" \
                 and anchor.head.pos_ in NOMINAL_POS and not _is_toll(anchor.head) \
                 and not any(_is_number_word(t) for t in anchor.doc[anchor.head.i + 1:anchor.i]):
-            slots.append((anchor.head, "participle"))       # "a fraction chief assassinated by gunmen"
+            first = anchor.head                              # "a guard and his guide killed by ..."
+            while first.dep_ == "conj" and first.head.i < first.i and first.head.pos_ in NOMINAL_POS:
+                first = first.head
+            slots.append((first, "participle"))       # "a fraction chief assassinated by gunmen"
         if la in w.death_verbs and not headline and not has_object and _headline_subject(anchor):
             headline = True                     # "Guide of the brigade assassinated at his home"
         for c in anchor.children:
@@ -737,6 +740,14 @@ def _conjuncts(token) -> list:
             if c.dep_ == "conj" and c.pos_ in NOMINAL_POS:
                 out.append(c)
                 todo.append(c)
+    # "killed a member of the militia, his son and ...", "a leader of the faction and his
+    # driver": a relative or companion named with "his"/"her" is one more victim, wherever the
+    # parse hung it inside the phrase
+    for t in token.subtree:
+        if t.i > token.i and t not in out and t.dep_ in ("conj", "appos") and t.tag_ == "NN" and any(
+                c.dep_ == "poss" and c.lower_ in ("his", "her") for c in t.children) \
+                and not any(c.dep_ in ("acl", "relcl") for c in t.children):
+            out.append(t)
     return out
 
 
