@@ -336,3 +336,15 @@ def test_no_death_in_attempts_things_and_releases(nlp, sentence):
 def test_companions_and_unknown_numbers(nlp, sentence, best):
     found = count_fatalities(first_sentence(nlp, sentence))
     assert found is not None and found.best == best, (sentence, found)
+
+
+@pytest.mark.parametrize("sentence, best", [
+    # the object the parse gave the death verb is a thing, or a count of wounded
+    ("On June 9, militiamen ambushed hunters near Macina, killing at least five hunters and burning motorbikes.", 5),
+    ("The post at Dioura came under attack, one gendarme killed two wounded.", 1),
+    # a vague word with its result right after it
+    ("Militants ambushed a convoy of hunters near Niono, a number of hunters killed and arms seized.", 10),
+])
+def test_objects_that_are_not_victims(nlp, sentence, best):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is not None and found.best == best, (sentence, found)

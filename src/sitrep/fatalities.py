@@ -532,30 +532,38 @@ def _trailing_result(q: _Quantity | None, nominal) -> tuple[str, Any, str] | Non
     of its own ("2 men killed a soldier") makes the count its agent, not its victims."""
     w = fatality_words()
     doc, sent = nominal.doc, nominal.sent
-    if q is not None and (q.category != "count" or q.root.ent_type_ in ("DATE", "TIME", "QUANTITY", "MONEY", "PERCENT")):
-        return None                          # "multiple directions, two soldiers were killed"
+    if q is not None and q.root.ent_type_ in ("DATE", "TIME", "QUANTITY", "MONEY", "PERCENT"):
+        return None
+    # a vague word ("several killed", "a number of Dozos killed") only with its result at hand,
+    # never through a list ("multiple directions, two soldiers were killed")
+    vague = q is not None and q.category != "count"
+    span = 2 if vague else SUMMARY_SPAN
     first = min([nominal.i, *(t.i for t in (q.tokens if q is not None else []))])
-    if first > sent.start:
+    after = max([nominal.i, *(t.i for t in (q.tokens if q is not None else []))]) + 1
+    wounded = after < sent.end and (_lemma(doc[after]) in w.wound_verbs or doc[after].lower_ in w.wound_nouns)
+    if first > sent.start and not wounded:
         # "arrested and executed at least ten individuals ..., the victims were found": the
         # parse gave the count to a later verb; the active death verb just before it has none
         prev = doc[first - 1]
         if _lemma(prev) in w.death_verbs and prev.tag_ in ("VBD", "VBG", "VBN") and not _negated(prev) \
-                and not _attempted(prev) and not _has_child(prev, {"dobj", "auxpass", "nsubjpass"}):
+                and not _attempted(prev) and not _has_child(prev, {"auxpass", "nsubjpass"}) \
+                and not _has_victim_object(prev):
             return "death", prev, "object"
-    last = max([nominal.i, *(t.i for t in (q.tokens if q is not None else []))])
+    last = max([nominal.i, *(t.i for t in (q.tokens if q is not None else [])
+                             if t.dep_ not in ("cc", "punct", "conj"))])
     j, run = last + 1, 0
-    while j < sent.end and run <= SUMMARY_SPAN:
+    while j < sent.end and run <= span:
         t = doc[j]
         lemma = _lemma(t)
         if lemma in w.dead_results:
             return "death", t, "trailing-dead"
         if t.tag_ in ("VBN", "VBD") and (lemma in w.death_verbs or lemma in w.die_verbs):
-            if _negated(t) or (lemma in w.death_verbs and _has_child(t, {"dobj"})):
+            if _negated(t) or (lemma in w.death_verbs and _has_victim_object(t)):
                 return None
             return "death", t, "reduced-passive"
         if lemma in w.wound_verbs or t.lower_ in w.wound_nouns:
             return ("wound", t, "reduced-passive") if t.tag_ in ("VBN", "VBD", "JJ") else None
-        if t.lower_ in ("and", ",", "&") and j + 1 < sent.end and _is_number_word(doc[j + 1]):
+        if not vague and t.lower_ in ("and", ",", "&") and j + 1 < sent.end and _is_number_word(doc[j + 1]):
             j, run = j + 2, 0                     # the next count of a list
             continue
         if t.lower_ in w.summary_fillers or (t.pos_ in ("ADJ", "NOUN", "PROPN") and t.tag_ != "VBN"
@@ -567,6 +575,20 @@ def _trailing_result(q: _Quantity | None, nominal) -> tuple[str, Any, str] | Non
 
 
 SUMMARY_SPAN = 6
+
+
+def _has_victim_object(verb) -> bool:
+    """The verb has an object that can be its victims: not a thing ("killing four herders and
+    burning motorbikes" read with "motorbikes" as the object) and not a count of wounded the
+    parse hung on it ("one gendarme killed two wounded")."""
+    w = fatality_words()
+    for c in verb.children:
+        if c.dep_ != "dobj" or _not_human(c):
+            continue
+        if any(g.dep_ in ("acl", "amod") and _lemma(g) in w.wound_verbs for g in c.children):
+            continue
+        return True
+    return False
 
 
 def _victim(nominal, q: _Quantity | None):
