@@ -224,8 +224,15 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # people robbed are civilians harmed; a burned school names no target
     ("On June 10, gunmen seized the vehicle of a trader near Gao.",
      dict(sub_event_type="Looting/property destruction", actor2="Civilians (Mali)")),
+    # what an armed group burns or loots harms civilians (a school, a voting office); raided and
+    # looted with no one harmed is looting
     ("On June 10, gunmen burned the school in Dioungani.",
-     dict(sub_event_type="Looting/property destruction", actor2=None)),
+     dict(sub_event_type="Looting/property destruction", actor2="Civilians (Mali)")),
+    ("On June 10, gunmen raided a nomad camp near Inekar and seized the livestock.",
+     dict(sub_event_type="Looting/property destruction", actor2="Civilians (Mali)")),
+    # a nomad camp is no military target
+    ("On June 10, gunmen attacked a Tuareg camp near Talataye, killing two people.",
+     dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
     # an attempted attack happened; herders harmed are civilians
     ("On June 10, Dozo militiamen attempted to kill two Fulani herdsmen near Macina, wounding one.",
      dict(event_type="Violence against civilians", actor1="Dozo Communal Militia (Mali)", actor2="Civilians (Mali)")),
@@ -256,9 +263,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
     ("On June 10, gunmen shot dead a gendarme at a checkpoint in Niono.",
      dict(event_type="Battles", actor2="Police Forces of Mali Gendarmerie")),
-    # "clashes between X and Y": the sides in the order the text names them
+    # "clashes between X and Y": the side the state fights first, else the text's order
     ("On June 10, clashes broke out between the Malian army and unidentified gunmen near Tenenkou.",
-     dict(event_type="Battles", actor1="Military Forces of Mali", actor2="Unidentified Armed Group (Mali)")),
+     dict(event_type="Battles", actor1="Unidentified Armed Group (Mali)", actor2="Military Forces of Mali")),
+    ("On June 10, at least four people were killed in clashes between Bambara and Fulani near Niono.",
+     dict(event_type="Battles", actor1="Bambara Ethnic Militia (Mali)", actor2="Fulani Ethnic Militia (Mali)")),
     # a sentence that only tells more of the same operation, naming no one, is the same event
     ("On June 10, French forces carried out a combined air-ground operation against ISGS militants near "
      "Menaka. The operation began with an airstrike followed by a ground assault, killing seven militants.",

@@ -406,13 +406,19 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
             role = _community_in(sent, d, actor1) or "communal_militia"
             actor2 = _resolve_generic(replace(actor2, name=None, inter=None, role=role), d, country) or actor2
     if actor2 is None and country and (actor1 is None or actor1.inter != CIVILIAN_INTER) and (
-            (sub_event_type == "Looting/property destruction" and _people_robbed(sent, in_sentence, lexicon.context)) or
-            (event_type == "Explosions/Remote violence" and not _armed_target_in(sent, in_sentence, actor1))):
-        # ACLED: people robbed of their vehicle or belongings, and a mine or shell that hits no
-        # armed side, are civilians harmed ("a transport vehicle struck an IED"); shops looted or
-        # a school burned name no target
+            (sub_event_type == "Looting/property destruction" and riot is None and
+             (_people_robbed(sent, in_sentence, lexicon.context) or
+              (actor1 is not None and actor1.inter in (2, 3, 4, 8) and _public_property(sent, lexicon.context))))
+            or (event_type == "Explosions/Remote violence" and not _armed_target_in(sent, in_sentence, actor1))):
+        # ACLED: people robbed of their vehicle or belongings, the public's property an armed group
+        # loots or burns (a school, a voting office, a health centre), and a mine or shell that hits
+        # no armed side, harm civilians ("a transport vehicle struck an IED"); shops looted name none
         actor2 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role="civilians",
                                                source="default_target", confidence=0.5), d, country)
+    if event_type == "Violence against civilians" and sub_event_type == "Attack" and trigger.id == "attack" and \
+            (fatalities is None or fatalities.best == 0) and _only_looted(sent, token, lexicon):
+        # "raided a nomad camp and seized the livestock": nobody harmed, things taken (ACLED: looting)
+        event_type, sub_event_type = "Strategic developments", "Looting/property destruction"
     if riot is not None:
         event_type, sub_event_type = "Riots", riot_sub
         if sub_event_type == "Violent demonstration" and actor2 is not None and actor2.source == "default_target":
@@ -423,7 +429,7 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         # "60 soldiers killed in assault on army camp": one side cannot attack itself; the one
         # harmed is the target and the attacker is unnamed (a claim may name it later).
         actor1 = None
-    default_role = DEFAULT_ACTOR1.get(event_type)
+    default_role = DEFAULT_ACTOR1.get(event_type) or DEFAULT_ACTOR1.get(trigger.event_type)
     if actor1 is None and default_role and country:
         # "30 soldiers were killed in an attack": the attacker is unnamed; "hundreds rallied": protesters.
         actor1 = _resolve_generic(ActorMention(t_start, t_end, "", None, None, None, role=default_role,
@@ -679,8 +685,9 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
 
 
 def _between(token, mentions: list[ActorMention]):
-    """ "clashes between the Malian army and unknown gunmen": the first side named is the first
-    actor (ACLED's order), the second the other; the phrase hangs from the trigger or its verb."""
+    """ "clashes between Bambara and Fulani", "clashes between the police and youths": the two
+    sides, in the text's order, except that the side the state fights comes first (ACLED names the
+    challenger first: unidentified gunmen before a militia, any non-state side before the army)."""
     holders = [token] + ([token.head] if token.head is not token else [])
     for holder in holders:
         for prep in holder.children:
@@ -693,8 +700,19 @@ def _between(token, mentions: list[ActorMention]):
             a = _mention_at(first, mentions)
             b = _mention_at(second, mentions) if second is not None else None
             if a is not None and b is not None and a is not b:
+                if _rank(b) < _rank(a):
+                    a, b = b, a
                 return a, b
     return None
+
+
+def _rank(m: ActorMention) -> int:
+    """Who comes first in a fight told as "between X and Y": the unidentified, then other non-state
+    sides, then the state's and foreign forces."""
+    if m.role in UNNAMED_ROLES:
+        return 0
+    state = m.inter in (1, 8) if m.name else (m.role or "").startswith("state_") or m.role == "peacekeepers"
+    return 2 if state else 1
 
 
 def _affiliation(m: ActorMention, sent, trigger) -> bool:
@@ -873,6 +891,22 @@ def _people_robbed(sent, mentions: list[ActorMention], cues: dict) -> bool:
                for t in sent)
 
 
+def _only_looted(sent, trigger, lexicon: Lexicon) -> bool:
+    """The sentence tells things taken or burned and no one harmed (no wound, death, abduction or
+    beating, no one fired on)."""
+    looted = harmed = False
+    for t in sent:
+        if t.i == trigger.i:
+            continue
+        ids = {tr.id for tr in lexicon.by_lemma.get(t.lemma_.lower(), ())}
+        if "looting" in ids and t.pos_ == "VERB":
+            looted = True
+        if ids & {"killing", "abduction", "beating", "massacre", "assassination", "sexual_violence"} or \
+                t.lemma_.lower() in ("die", "dead", "fire", "shoot", "casualty", "victim"):
+            harmed = True
+    return looted and not harmed
+
+
 def _same_side(a: ActorMention, b: ActorMention, d: ActorDictionary) -> bool:
     """Two mentions of one side: the same actor once coded ("Katiba Serma (JNIM)" and "JNIM")."""
     if not a.name or not b.name:
@@ -898,6 +932,12 @@ def _lone_member(m: ActorMention, sent, cues: dict) -> bool:
     return not any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in head.children)
 
 
+def _public_property(sent, cues: dict) -> bool:
+    """The sentence names property that serves the public: a school, a voting office, a clinic."""
+    text = sent.text.lower()
+    return any(p in text for p in cues.get("public_property") or ())
+
+
 def _resisted(sent, cues: dict) -> bool:
     text = sent.text.lower()
     return any(p in text for p in cues.get("resistance_phrases") or ())
@@ -920,14 +960,35 @@ def _armed_target_in(sent, mentions: list[ActorMention], actor1: ActorMention | 
         return True
     own = (actor1.start, actor1.end) if actor1 is not None and actor1.end > actor1.start else (0, 0)
     return any(t.lemma_.lower() in MILITARY_TARGETS - {"vehicle", "unit", "position", "station", "headquarters"}
-               and not own[0] <= t.idx < own[1] for t in sent)
+               and not own[0] <= t.idx < own[1] and not _civilian_site(t) for t in sent)
 
 
 def _military_target(sent, actor1: ActorMention | None = None) -> bool:
     """A post, camp, patrol or soldiers in the sentence, outside the attacker's own name ("JNIM
     militants")."""
     own = (actor1.start, actor1.end) if actor1 is not None and actor1.end > actor1.start else (0, 0)
-    return any(t.lemma_.lower() in MILITARY_TARGETS and not own[0] <= t.idx < own[1] for t in sent)
+    return any(t.lemma_.lower() in MILITARY_TARGETS - {"vehicle"} and not own[0] <= t.idx < own[1]
+               and not _civilian_site(t) for t in sent)
+
+
+CIVILIAN_SITE_WORDS = {"nomad", "nomadic", "refugee", "displaced", "idp", "herder", "herdsman", "pastoral", "pastoralist",
+                       "cattle", "transhumance", "fishing", "fisherman", "mining", "gold", "market", "bus", "transport",
+                       "passenger", "civilian", "commercial", "electoral", "campaign", "wedding", "family", "truck"}
+
+
+def _civilian_site(token) -> bool:
+    """ "a nomad camp", "a Dawsahak camp", "the convoy of the electoral campaign": a camp or
+    convoy of civilians (a people's name or a civilian word beside it), not a military one."""
+    if token.lemma_.lower() not in ("camp", "convoy", "position", "unit"):
+        return False
+    words = [c for c in token.children if c.dep_ in ("compound", "amod", "nmod")]
+    words += [g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.subtree]
+    return any(w.lemma_.lower() in CIVILIAN_SITE_WORDS or w.text.lower() in ETHNIC_CAMP_NAMES for w in words)
+
+
+ETHNIC_CAMP_NAMES = {"fulani", "peul", "peulh", "tuareg", "touareg", "dawsahak", "daoussahak", "idaksahak", "imghad",
+                     "bellah", "bella", "arab", "songhai", "songhay", "bozo", "dogon", "bambara", "tamasheq", "kel",
+                     "moor", "haoussa", "hausa", "mossi", "ifoghas", "idnan", "chamanamas"}
 
 
 def _context(token, sent, trigger: Trigger, cues: dict, when: DateSpan | None, published: date | None,
