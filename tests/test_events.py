@@ -268,6 +268,13 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Battles", actor1="Unidentified Armed Group (Mali)", actor2="Military Forces of Mali")),
     ("On June 10, at least four people were killed in clashes between Bambara and Fulani near Niono.",
      dict(event_type="Battles", actor1="Bambara Ethnic Militia (Mali)", actor2="Fulani Ethnic Militia (Mali)")),
+    # civilians are named by nationality; an international body's staff are international
+    ("On June 10, Dozo militiamen killed three Nigerien herders near Douentza.",
+     dict(event_type="Violence against civilians", actor2="Civilians (Niger)")),
+    ("On June 10, gunmen wounded two UNHCR staff members near Gao.",
+     dict(event_type="Violence against civilians", actor2="Civilians (International)")),
+    ("On June 10, gunmen robbed traders on a truck bound for Niger near Gao.",
+     dict(actor2="Civilians (Mali)")),
     # a sentence that only tells more of the same operation, naming no one, is the same event
     ("On June 10, French forces carried out a combined air-ground operation against ISGS militants near "
      "Menaka. The operation began with an airstrike followed by a ground assault, killing seven militants.",

@@ -423,6 +423,15 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         event_type, sub_event_type = "Riots", riot_sub
         if sub_event_type == "Violent demonstration" and actor2 is not None and actor2.source == "default_target":
             actor2 = None
+    if actor2 is not None and actor2.inter == CIVILIAN_INTER and actor2.role not in ("protesters", "rioters") \
+            and country and event_type != "Protests":
+        # ACLED names civilians by nationality: "Civilians (Niger)" for Nigerien herders harmed
+        # in Mali, "Civilians (International)" for the staff of the ICRC or an NGO
+        nationality = _victim_nationality(sent, token, actor2, d, country, lexicon.context)
+        if nationality == "International":
+            actor2 = replace(actor2, name="Civilians (International)", country=None)
+        elif nationality:
+            actor2 = _resolve_generic(replace(actor2, name=None, inter=None, role="civilians"), d, nationality) or actor2
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
         sub_event_type = "Non-state actor overtakes territory"
     if violent and actor1 and actor2 and actor1.name and actor1.name == actor2.name:
@@ -930,6 +939,34 @@ def _lone_member(m: ActorMention, sent, cues: dict) -> bool:
     if head.tag_ not in ("NN", "NNP") or head.lemma_.lower() not in titles:
         return False
     return not any(c.dep_ == "nummod" and c.lower_ not in ("one", "1") for c in head.children)
+
+
+def _victim_nationality(sent, trigger, victim: ActorMention, d: ActorDictionary, country: str,
+                        cues: dict) -> str | None:
+    """The nationality of the civilians harmed, when the text gives one other than the event's
+    country: an ISO code, "International" (an international body's staff or several
+    nationalities), or None. Read in the victims' phrase: the civilians' mention, else what the
+    trigger's verb acts on."""
+    verb = trigger if trigger.pos_ in ("VERB", "AUX") else \
+        next((t for t in trigger.ancestors if t.pos_ in ("VERB", "AUX")), trigger)
+    heads = [t for t in sent if victim.end > victim.start and victim.start <= t.idx < victim.end]
+    heads = [h for h in heads if not (h.head.i != h.i and victim.start <= h.head.idx < victim.end)][:1]
+    heads += [c for v in [verb, *[c for c in verb.children if c.dep_ == "conj"]] for c in v.children
+              if c.dep_ in ("dobj", "nsubjpass")]
+    heads += [c for c in trigger.children if c.dep_ == "prep" and c.lower_ in ("on", "against", "of")]
+    words = [w for h in heads for w in _phrase(h)]
+    if not words:
+        return None
+    text = " " + " ".join(w.lower_ for w in sorted(words, key=lambda w: w.i)) + " "
+    if any(f" {p} " in text for p in cues.get("international_civilians") or ()):
+        return "International"
+    # a demonym ("Nigerien herders", "a Colombian nun"), not a country's name ("trucks bound for Niger")
+    found = {d.demonyms.get(w.lower_) for w in words if w.text[:1].isupper() and w.dep_ in ("amod", "compound", "nsubjpass",
+                                                                                              "dobj", "pobj", "conj")}
+    found = {iso for iso in found if iso and iso != country}
+    if len(found) > 1:
+        return "International"
+    return found.pop() if found else None
 
 
 def _public_property(sent, cues: dict) -> bool:
