@@ -23,6 +23,15 @@ def summary(event: Event) -> str:
     return " ".join(sentence.split())
 
 
+def _event_date(when) -> str | None:
+    """ACLED's event_date: the day; for a run of days the text names ("11-12 December"), its
+    first day, as ACLED codes them; for a vaguer span (a week, a month), its last day."""
+    if when is None:
+        return None
+    first = when.precision == 1 or (when.rule or "").endswith("calendar:day-range")
+    return (when.start if first else when.end).isoformat()
+
+
 def event_rows(article: Article, event: Event, event_id: str) -> tuple[dict, list[dict]]:
     place = event.place.place if event.place else None
     when, deaths = event.date, event.fatalities
@@ -31,7 +40,7 @@ def event_rows(article: Article, event: Event, event_id: str) -> tuple[dict, lis
     actor2, assoc2 = _coded(event.actor2, year)
     row = {
         "id": event_id, "article_id": article.id,
-        "event_date": when.start.isoformat() if when and when.precision == 1 else (when.end.isoformat() if when else None),
+        "event_date": _event_date(when),
         "date_start": when.start.isoformat() if when else None, "date_end": when.end.isoformat() if when else None,
         "time_precision": min(when.precision, 3) if when else None,
         "date_text": when.text if when else None, "date_rule": when.rule if when else None,
