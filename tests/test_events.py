@@ -275,6 +275,19 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Violence against civilians", actor2="Civilians (International)")),
     ("On June 10, gunmen robbed traders on a truck bound for Niger near Gao.",
      dict(actor2="Civilians (Mali)")),
+    # a militia named after its village or its people (ACLED's naming)
+    ("On June 10, a Tienkour armed group clashed with Islamist militants near Ansongo, two were killed.",
+     dict(event_type="Battles", actor1="Tienkour Communal Militia (Mali)")),
+    ("On June 10, Dawsahak militiamen attacked a Fulani camp near Menaka, killing four herders.",
+     dict(event_type="Violence against civilians", actor1="Dawsahak Ethnic Militia (Mali)", actor2="Civilians (Mali)")),
+    # the two wings of the MAA are two actors; the Platform goes by ACLED's name
+    ("On June 10, MAA-Platform fighters clashed with CMA combatants near Ber, killing three.",
+     dict(actor1="MAA: Arab Movement of the Azawad (Platform)")),
+    ("On June 10, one fighter was killed in clashes between the CMA and the Platform near Anefis.",
+     dict(event_type="Battles", actor2="Platform of June 14th 2014 movements")),
+    # a foreign place the victims came from or went to does not move the event abroad
+    ("On June 10, gunmen robbed a truck leaving Gao for Ayorou, Niger, and stripped the passengers of their belongings.",
+     dict(actor1="Unidentified Armed Group (Mali)", actor2="Civilians (Mali)")),
     # a sentence that only tells more of the same operation, naming no one, is the same event
     ("On June 10, French forces carried out a combined air-ground operation against ISGS militants near "
      "Menaka. The operation began with an airstrike followed by a ground assault, killing seven militants.",

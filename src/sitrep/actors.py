@@ -71,10 +71,17 @@ class ActorDictionary:
 
     def generic(self, role: str, iso2: str | None) -> Actor | None:
         """The actor a generic phrase stands for in a country ("gunmen" in ML -> UAG (Mali))."""
+        who = None
+        if "@" in role:  # "Ouatagouna@communal_militia": a militia named after its village or people
+            who, role = role.split("@", 1)
+            role = f"named_{role}"
         spec = self.generic_roles.get(role)
         country = self.countries.get(iso2 or "")
         if spec is None or country is None:
             return None
+        if who is not None:
+            name = spec["actor"].format(who=who, acled_name=country.acled_name, country=country.in_name)
+            return self.actors.get(name) or Actor(name=name, inter=spec["inter"], country=country.iso2)
         if "by_country" in spec:  # peacekeepers: the mission deployed in that country, if any
             name = (spec["by_country"] or {}).get(country.iso2)
             return self.actors.get(name) if name else None
@@ -108,6 +115,14 @@ class ActorDictionary:
                 (since is None or year is None or year >= since):
             return target, name
         return name, None
+
+    def named_militia(self, word: str) -> str | None:
+        """The role of a militia named after a people or a place ("Dawsahak militia",
+        "Ouatagouna militia"): ACLED's "<People> Ethnic Militia (X)" or "<Place> Communal Militia (X)"."""
+        spec = self.generic_roles.get("named_ethnic_militia") or {}
+        if _key(word) in (spec.get("peoples") or ()):
+            return f"{word}@ethnic_militia"
+        return f"{word}@communal_militia"
 
     def militia_of(self, text: str) -> str | None:
         """The militia role of a community's name ("Fulani" -> fulani_militia), if any."""

@@ -10,6 +10,7 @@ keeping every sentence as a source.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -128,6 +129,7 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
                                          role=span.id_, source="generic_phrase", confidence=0.7))
     mentions = [_armed_person(m, article) for m in _absorb_generic_heads(mentions, article.text)
                 if not _in_compound_name(m, article.text)]
+    mentions = _named_militias(mentions, article.text, d)
     covered = [(m.start, m.end) for m in mentions]
     for ent in article.doc.ents:
         if ent.label_ == "ORG" and not any(s < ent.end_char and ent.start_char < e for s, e in covered):
@@ -136,6 +138,37 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
                 mentions.append(ActorMention(ent.start_char, ent.end_char, ent.text, ent.text, None, None,
                                              source="ner:unknown_group", confidence=0.5))
     return sorted(mentions, key=lambda m: m.start)
+
+
+NAMED_MILITIA = re.compile(r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) (militia|militias|militiamen|militia members|"
+                           r"self-defen[cs]e groups?|self-defen[cs]e militia|armed group|armed youths?)\b")
+NOT_A_NAME = {"the", "a", "an", "this", "that", "islamist", "jihadist", "local", "communal", "ethnic", "village",
+              "armed", "pro-government", "government", "rival", "unidentified", "unknown", "suspected", "presumed",
+              "alleged", "other", "another", "new", "two", "three", "several", "many", "some", "one", "his", "their",
+              "its", "on", "in", "at", "for", "by", "and", "but", "while", "when", "after", "before", "state", "islamic"}
+
+
+def _named_militias(mentions: list[ActorMention], text: str, d: ActorDictionary) -> list[ActorMention]:
+    """ "a Ouatagouna armed group", "Dawsahak militiamen": a militia named after its people or
+    village (ACLED: "<People> Ethnic Militia (X)", "<Place> Communal Militia (X)"). A name the
+    dictionary or a generic role knows, a country's demonym or a common word is left alone."""
+    out = list(mentions)
+    for match in NAMED_MILITIA.finditer(text):
+        word = match.group(1)
+        words = word.split()
+        if words[0].lower() in NOT_A_NAME:
+            words = words[1:]
+        if not words or words[0].lower() in NOT_A_NAME:
+            continue
+        word = " ".join(words)
+        start = match.start(1) + match.group(1).index(word)
+        if d.by_alias(word) or d.militia_of_agent(word) or d.country_of_name(word) or \
+                any(m.source == "actor_dictionary" and m.start < match.end() and start < m.end for m in out):
+            continue
+        out = [m for m in out if not (m.start < match.end() and start < m.end)]
+        out.append(ActorMention(start, match.end(), text[start:match.end()], None, None, None,
+                                role=d.named_militia(word), source="named_militia", confidence=0.6))
+    return sorted(out, key=lambda m: m.start)
 
 
 def _in_compound_name(m: ActorMention, text: str) -> bool:
@@ -335,7 +368,7 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     violent = trigger.event_type in VIOLENT
     actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
     place = place_for_sentence(article, sent.start_char, sent.end_char)
-    country = _event_country(article, place, settings, d)
+    country = _event_country(article, place, settings, d, sent)
     if place is None and country:
         place = _country_place(country, sent)  # ACLED never leaves the place blank: the country, precision 3
     if trigger.two_sided:
@@ -794,7 +827,7 @@ def _resolve_generic(m: ActorMention | None, d: ActorDictionary, country: str | 
 
 
 def _event_country(article: Article, place: PlaceMention | None, settings: Settings,
-                   d: ActorDictionary) -> str | None:
+                   d: ActorDictionary, sent=None) -> str | None:
     """The country that names the event's generic actors ("gunmen" -> UAG (Mali)).
 
     The place's country, unless the analyst watches other countries (--country) and the text
@@ -804,6 +837,13 @@ def _event_country(article: Article, place: PlaceMention | None, settings: Setti
     focus = tuple(settings.focus_countries or ())
     if country and focus and country not in focus and country not in _named_countries(article, d):
         return focus[0]
+    if country and focus and country not in focus and sent is not None and \
+            any(p.place and p.place.country in focus and sent.start_char <= p.start < sent.end_char
+                for p in article.places):
+        # "a truck leaving Gao for Ayorou, Niger": a place of the watched country in the same
+        # sentence; the foreign one is where people came from or were going
+        return next(p.place.country for p in article.places if p.place and p.place.country in focus
+                    and sent.start_char <= p.start < sent.end_char)
     return country or _article_country(article, settings)
 
 
@@ -811,6 +851,10 @@ def _named_countries(article: Article, d: ActorDictionary) -> set[str]:
     """Countries the article names, by name or demonym ("Niger", "Nigerien")."""
     named = set()
     for ent in article.doc.ents if article.doc is not None else ():
+        after = article.doc[ent.end:ent.end + 1].text.lower() if ent.end < len(article.doc) else ""
+        before = article.doc[max(0, ent.start - 2):ent.start].text.lower()
+        if after in ("river", "basin", "delta", "border") or before.endswith(("border with", "river")):
+            continue  # "the Niger river", "the border with Burkina Faso" place nothing abroad
         if ent.label_ in ("GPE", "NORP", "LOC"):
             iso = d.country_of_name(ent.text.removeprefix("the ").strip())
             if iso:
