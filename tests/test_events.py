@@ -288,6 +288,14 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # a foreign place the victims came from or went to does not move the event abroad
     ("On June 10, gunmen robbed a truck leaving Gao for Ayorou, Niger, and stripped the passengers of their belongings.",
      dict(actor1="Unidentified Armed Group (Mali)", actor2="Civilians (Mali)")),
+    # threats against voters and a group founded are strategic developments; fighters left "out of
+    # combat" is a battle
+    ("On June 10, gunmen threatened voters in the village of Kera, and no voting took place.",
+     dict(event_type="Strategic developments", sub_event_type="Other", actor1="Unidentified Armed Group (Mali)")),
+    ("On June 10, two Katiba Macina commanders pledged allegiance to ISGS near Menaka.",
+     dict(event_type="Strategic developments", sub_event_type="Change to group/activity")),
+    ("On June 10, French forces left 12 jihadists out of combat in the Serma forest near Boni.",
+     dict(event_type="Battles", actor1="Military Forces of France")),
     # a sentence that only tells more of the same operation, naming no one, is the same event
     ("On June 10, French forces carried out a combined air-ground operation against ISGS militants near "
      "Menaka. The operation began with an airstrike followed by a ground assault, killing seven militants.",
