@@ -296,6 +296,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Strategic developments", sub_event_type="Change to group/activity")),
     ("On June 10, French forces left 12 jihadists out of combat in the Serma forest near Boni.",
      dict(event_type="Battles", actor1="Military Forces of France")),
+    # security forces facing a crowd are its police; customs are police forces
+    ("On June 10, security forces fired tear gas to disperse protesters who had burned tyres in Kayes.",
+     dict(actor2="Police Forces of Mali")),
+    ("On June 10, militants attacked the customs post in Diema, killing one officer.",
+     dict(event_type="Battles", actor2="Police Forces of Mali")),
     # a sentence that only tells more of the same operation, naming no one, is the same event
     ("On June 10, French forces carried out a combined air-ground operation against ISGS militants near "
      "Menaka. The operation began with an airstrike followed by a ground assault, killing seven militants.",

@@ -215,6 +215,9 @@ def _absorb_generic_heads(mentions: list[ActorMention], text: str) -> list[Actor
 
 
 ANAPHORIC = {"this", "that", "these", "those", "such"}
+# Generic state forces that, facing a crowd, are its police (not "soldiers" or "the army").
+CROWD_CONTROL = {"security forces", "defense and security forces", "defence and security forces", "fds",
+                 "forces de défense et de sécurité"}
 
 
 def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[tuple[int, int]]):
@@ -380,6 +383,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         riot_sub, crowd_mention, other = riot
         actor1 = replace(crowd_mention, name=None, inter=None, role="rioters")
         actor2 = other
+    if riot is not None or trigger.event_type in ("Protests", "Riots"):
+        # "security forces dispersed the protesters": crowds are policed (ACLED: Police Forces)
+        actor1, actor2 = (replace(m, role="state_police") if m is not None and m.role == "state_military"
+                          and m.text.lower() in CROWD_CONTROL else m for m in (actor1, actor2))
     crowd = DEFAULT_ACTOR1.get(trigger.event_type) if trigger.event_type in ("Protests", "Riots") else None
     if crowd and actor1 is not None and actor1.role == "civilians":
         actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
