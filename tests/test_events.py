@@ -323,3 +323,16 @@ def test_regime_period_is_ignored_wherever_it_stands():
 
     assert comparable("Police Forces of Mali (2013-2020) Gendarmerie") == comparable("Police Forces of Mali Gendarmerie")
     assert comparable("Military Forces of Mali (2021-)") == comparable("Military Forces of Mali")
+
+
+def test_the_attack_told_again_is_no_new_event(settings):
+    """ "The army acknowledged the attack in a short statement": "the attack" with nothing of its
+    own (a statement is no place, date or target) points back to the attack told before."""
+    text = ("Militants storm army camp near Douentza\n\n"
+            "At least 12 soldiers were killed on Sunday when militants attacked an army camp near Douentza, "
+            "officials said. The army acknowledged the attack in a short statement but gave no figure by Tuesday. "
+            "A second attack on a convoy near Boni was reported on Monday.")
+    [article] = process([RawArticle(path="t.txt", format="txt", text=text, published="2025-06-03")], settings)
+    told = [e for e in article.events if e.context is None]
+    assert not any("acknowledged" in s.sentence for e in told for s in e.sources), told
+    assert any("convoy" in s.sentence for e in told for s in e.sources)   # "an attack on a convoy" is new

@@ -235,7 +235,7 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
     for trigger, span in phrase_spans:
         if sent.start <= span.start < sent.end:
             found.append((trigger, span.root, span.start_char, span.end_char))
-    return [f for f in found if not any(s <= f[2] < e for s, e in actor_spans) and not _anaphoric(f[1])
+    return [f for f in found if not any(s <= f[2] < e for s, e in actor_spans) and not _anaphoric(f[1], lexicon.context)
             and not _protest_topic(f[1], lexicon)]
 
 
@@ -263,7 +263,7 @@ def _object_is_place(token) -> bool:
     return False
 
 
-def _anaphoric(token) -> bool:
+def _anaphoric(token, cues: dict) -> bool:
     """ "this withdrawal", "the withdrawal" (with nothing of its own): an event told before."""
     if token.pos_ != "NOUN":
         return False
@@ -271,8 +271,17 @@ def _anaphoric(token) -> bool:
     if dets & ANAPHORIC:
         return True
     own = [c for c in token.children if c.dep_ in ("poss", "compound", "amod", "nummod")
-           or (c.dep_ == "prep" and c.lower_ in ("of", "by", "on", "against", "in", "near"))]
+           or (c.dep_ == "prep" and c.lower_ in ("of", "by", "against"))
+           or (c.dep_ == "prep" and c.lower_ in ("on", "in", "near") and any(_where_or_when(p, cues) for p in c.children))]
     return "the" in dets and not own
+
+
+def _where_or_when(token, cues: dict) -> bool:
+    """ "the attack in Boulikessi", "the attack on the camp", "the attack on Sunday" name the
+    event; "the attack in a short statement" does not."""
+    return token.dep_ == "pobj" and (token.ent_type_ in ("GPE", "LOC", "FAC", "DATE", "TIME", "ORG", "NORP")
+                                     or token.lemma_ in PLACE_WORDS
+                                     or token.lemma_ in cues.get("attack_objects", ()))
 
 
 def _credit_claimant(article: Article, doc, cues: dict | None = None) -> None:
