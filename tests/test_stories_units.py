@@ -101,6 +101,20 @@ def test_an_article_joins_the_story_it_shares_its_lead_with():
     assert other.new_story and late.new_story   # another subject; outside the 7-day window
 
 
+def test_a_story_closes_a_month_after_it_began():
+    options = StoryOptions.load()
+    index = StoryIndex(options)
+    def make(i, day):  # noqa: E306
+        title = "Fighting around Boulikessi army camp"
+        return article_features(str(i), title, f"{title}\n\nFighters attacked the army camp at Boulikessi again, "
+                                "the army said.", day, None, ["JNIM"], ["Boulikessi"])
+    # One article every five days: each is within the 7-day window of the one before.
+    days = [f"2025-06-{d:02d}" for d in (1, 6, 11, 16, 21, 26)] + ["2025-07-01", "2025-07-06"]
+    found = [index.assign(make(i, day)) for i, day in enumerate(days)]
+    assert all(not a.new_story and a.story_id == found[0].story_id for a in found[1:7])   # up to 30 days
+    assert found[7].new_story            # 35 days after the story began: a story of its own
+
+
 def test_embeddings_when_installed():
     from sitrep.embeddings import available, embed_articles
 

@@ -47,6 +47,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)", re.MULTILINE)
 class StoryOptions:
     duplicate_threshold: float = 0.8
     window_days: int = 7
+    max_span_days: int = 30
     threshold: float = 0.24
     weights: tuple[tuple[str, float], ...] = (("text", 0.3), ("lead", 0.3), ("actors", 0.15), ("places", 0.15),
                                               ("dates", 0.1))
@@ -73,7 +74,8 @@ class StoryOptions:
         d, s, e = data.get("duplicates", {}), data.get("stories", {}), data.get("events", {})
         options = cls(
             duplicate_threshold=float(d.get("threshold", 0.8)),
-            window_days=int(s.get("window_days", 7)), threshold=float(s.get("threshold", 0.24)),
+            window_days=int(s.get("window_days", 7)), max_span_days=int(s.get("max_span_days", 30)),
+            threshold=float(s.get("threshold", 0.24)),
             weights=tuple((k, float(v)) for k, v in (s.get("weights") or dict(cls.weights)).items()),
             embeddings=bool(s.get("embeddings", False)), embedding_weight=float(s.get("embedding_weight", 0.5)),
             embedding_threshold=float(s.get("embedding_threshold", 0.28)),
@@ -326,6 +328,10 @@ class StoryIndex:
             in_window: set[str] = set(self.undated)
             for day in range(features.day - o.window_days, features.day + o.window_days + 1):
                 in_window |= self.by_day.get(day, set())
+            # A story that began more than max_span_days before stays closed: follow-ups a month
+            # on begin a story of their own, and no story grows without end.
+            in_window = {sid for sid in in_window
+                         if not self.stories[sid].days or min(self.stories[sid].days) >= features.day - o.max_span_days}
         else:
             in_window = set(self.stories)
         if not in_window:
