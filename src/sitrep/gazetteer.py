@@ -626,29 +626,39 @@ ADDITION_COLUMNS = ("name", "alternatenames", "latitude", "longitude", "country"
                     "admin2", "feature", "note")
 
 
-def read_additions(path: Path) -> list[dict[str, str]]:
-    """The curated additions, checked: a bad row names its line."""
-    rows = []
+def _curated_rows(path: Path, columns: tuple[str, ...]):
+    """(where, row) for each row of a curated CSV (comment lines skipped), its header checked;
+    `where` names the file, the row and its name for error messages."""
     with open(path, encoding="utf-8", newline="") as f:
         lines = (line for line in f if line.strip() and not line.startswith("#"))
         reader = csv.DictReader(lines)
-        if tuple(reader.fieldnames or ()) != ADDITION_COLUMNS:
-            raise ValueError(f"{path}: the columns must be {', '.join(ADDITION_COLUMNS)}")
+        if tuple(reader.fieldnames or ()) != columns:
+            raise ValueError(f"{path}: the columns must be {', '.join(columns)}")
         for number, row in enumerate(reader, start=2):
-            where = f"{path}: row {number} ({row.get('name')!r})"
-            if row["feature"] not in (ADDITION, POPULATED, COUNTRY, ADMIN1, MACRO):
-                raise ValueError(f"{where}: unknown feature {row['feature']!r}")
-            if not row["name"] or (not row["country"] and row["feature"] != MACRO):
-                raise ValueError(f"{where}: needs a name and a country")
-            # A country or a division row may give no point (it only adds names).
-            if row["feature"] not in (MACRO, COUNTRY, ADMIN1) or row["latitude"] or row["longitude"]:
-                try:
-                    lat, lon = float(row["latitude"]), float(row["longitude"])
-                except ValueError:
-                    raise ValueError(f"{where}: latitude and longitude must be numbers") from None
-                if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                    raise ValueError(f"{where}: coordinates out of range")
-            rows.append(row)
+            yield f"{path}: row {number} ({row.get('name')!r})", row
+
+
+def _check_point(where: str, row: dict[str, str]) -> None:
+    try:
+        lat, lon = float(row["latitude"]), float(row["longitude"])
+    except ValueError:
+        raise ValueError(f"{where}: latitude and longitude must be numbers") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"{where}: coordinates out of range")
+
+
+def read_additions(path: Path) -> list[dict[str, str]]:
+    """The curated additions, checked: a bad row names its line."""
+    rows = []
+    for where, row in _curated_rows(path, ADDITION_COLUMNS):
+        if row["feature"] not in (ADDITION, POPULATED, COUNTRY, ADMIN1, MACRO):
+            raise ValueError(f"{where}: unknown feature {row['feature']!r}")
+        if not row["name"] or (not row["country"] and row["feature"] != MACRO):
+            raise ValueError(f"{where}: needs a name and a country")
+        # A country or a division row may give no point (it only adds names).
+        if row["feature"] not in (MACRO, COUNTRY, ADMIN1) or row["latitude"] or row["longitude"]:
+            _check_point(where, row)
+        rows.append(row)
     return rows
 
 
@@ -659,24 +669,13 @@ REGION_KINDS = ("region", "sea", "island", "landform")
 def read_regions(path: Path) -> list[dict[str, str]]:
     """The curated regions (`data/places/regions.csv`), checked: a bad row names its line."""
     rows = []
-    with open(path, encoding="utf-8", newline="") as f:
-        lines = (line for line in f if line.strip() and not line.startswith("#"))
-        reader = csv.DictReader(lines)
-        if tuple(reader.fieldnames or ()) != REGION_COLUMNS:
-            raise ValueError(f"{path}: the columns must be {', '.join(REGION_COLUMNS)}")
-        for number, row in enumerate(reader, start=2):
-            where = f"{path}: row {number} ({row.get('name')!r})"
-            if not row["name"] or row["kind"] not in REGION_KINDS:
-                raise ValueError(f"{where}: needs a name and a kind ({', '.join(REGION_KINDS)})")
-            try:
-                lat, lon = float(row["latitude"]), float(row["longitude"])
-            except ValueError:
-                raise ValueError(f"{where}: latitude and longitude must be numbers") from None
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise ValueError(f"{where}: coordinates out of range")
-            if row["country"] and len(row["country"].strip()) != 2:
-                raise ValueError(f"{where}: country must be an ISO 3166 alpha-2 code or empty")
-            rows.append(row)
+    for where, row in _curated_rows(path, REGION_COLUMNS):
+        if not row["name"] or row["kind"] not in REGION_KINDS:
+            raise ValueError(f"{where}: needs a name and a kind ({', '.join(REGION_KINDS)})")
+        _check_point(where, row)
+        if row["country"] and len(row["country"].strip()) != 2:
+            raise ValueError(f"{where}: country must be an ISO 3166 alpha-2 code or empty")
+        rows.append(row)
     return rows
 
 
