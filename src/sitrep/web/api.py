@@ -64,6 +64,13 @@ def store_of(request: Request):
     return request.app.state.store
 
 
+def found_or_404(found, message: str):
+    """`found`, or a 404 with the message when the lookup found nothing."""
+    if found is None:
+        raise HTTPException(404, message)
+    return found
+
+
 @router.get("/events", tags=["events"], summary="Events matching filters, one page")
 def events(request: Request, f: Filter, limit: Limit = 100, offset: Offset = 0,
            sort: Annotated[Sort, Query(description="Field to sort by; a leading '-' for descending.")] = "-event_date"):
@@ -89,10 +96,7 @@ def event(request: Request, event_id: Id):
     """The event, each source with its article's title and the spans of its sentence to highlight
     (`highlights`, offsets in the sentence), every mention (`mentions`: trigger, place and actor
     spans, offsets in the article's text), its story and its contradictions."""
-    found = query.event_detail(store_of(request), event_id)
-    if found is None:
-        raise HTTPException(404, f"no event {event_id!r}")
-    return found
+    return found_or_404(query.event_detail(store_of(request), event_id), f"no event {event_id!r}")
 
 
 @router.get("/stories", tags=["stories"], summary="Stories, latest first")
@@ -104,10 +108,7 @@ def stories(request: Request, q: Text = None, limit: Limit = 50, offset: Offset 
 @router.get("/stories/{story_id}", tags=["stories"], summary="One story")
 def story(request: Request, story_id: Id):
     """A story with its articles (near-duplicates marked), its events and its contradictions."""
-    found = query.story_detail(store_of(request), story_id)
-    if found is None:
-        raise HTTPException(404, f"no story {story_id!r}")
-    return found
+    return found_or_404(query.story_detail(store_of(request), story_id), f"no story {story_id!r}")
 
 
 @router.get("/actors", tags=["events"], summary="Actors, most active first")
@@ -127,10 +128,7 @@ def claims(request: Request, speaker: Text = None, article: Annotated[Optional[s
 def article(request: Request, article_id: Id):
     """The cleaned text and metadata, event sentences (with the event each reports), places,
     actors and claims (offsets in the cleaned text), its story and near-duplicate links."""
-    found = query.article_detail(store_of(request), article_id)
-    if found is None:
-        raise HTTPException(404, f"no article {article_id!r}")
-    return found
+    return found_or_404(query.article_detail(store_of(request), article_id), f"no article {article_id!r}")
 
 
 @router.get("/search", tags=["articles"], summary="Full-text search over articles")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from .. import assets, query
 from ..export import FORMATS
-from .api import EventType, Filter, Id, Sort
+from .api import EventType, Filter, Id, Sort, found_or_404, store_of
 from .app import render
 from .highlight import highlight
 
@@ -18,10 +18,6 @@ router = APIRouter(include_in_schema=False)
 
 MAP_FIELDS = ["id", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude",
               "longitude", "fatalities", "context"]
-
-
-def _store(request: Request):
-    return request.app.state.store
 
 
 def _common() -> dict:
@@ -34,7 +30,7 @@ def _map_events(records: list[dict]) -> list[dict]:
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, f: Filter, sort: Sort = "-event_date"):
-    store = _store(request)
+    store = store_of(request)
     facets = query.facets(store, include_background=True)
     chosen = {
         "since": f.since.isoformat() if f.since else "", "until": f.until.isoformat() if f.until else "",
@@ -56,9 +52,7 @@ def _source_html(source: dict) -> str:
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(request: Request, event_id: Id):
-    record = query.event_detail(_store(request), event_id)
-    if record is None:
-        raise HTTPException(404, f"No event with the id {event_id!r}.")
+    record = found_or_404(query.event_detail(store_of(request), event_id), f"No event with the id {event_id!r}.")
     for s in record["sources"]:
         s["html"] = _source_html(s)
     return render(request, "event.html", page="event", event=record, map_events=_map_events([record]),
@@ -69,25 +63,21 @@ def event_page(request: Request, event_id: Id):
 def stories_page(request: Request, q: Annotated[str | None, Query(max_length=200)] = None,
                  page: Annotated[int, Query(ge=1, le=100000)] = 1):
     size = 50
-    found = query.story_list(_store(request), q=q, limit=size, offset=(page - 1) * size)
+    found = query.story_list(store_of(request), q=q, limit=size, offset=(page - 1) * size)
     return render(request, "stories.html", page="stories", found=found, q=q or "", page_no=page,
                   pages=max(1, math.ceil(found["total"] / size)), **_common())
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: Id):
-    story = query.story_detail(_store(request), story_id)
-    if story is None:
-        raise HTTPException(404, f"No story with the id {story_id!r}.")
+    story = found_or_404(query.story_detail(store_of(request), story_id), f"No story with the id {story_id!r}.")
     return render(request, "story.html", page="story", story=story,
                   map_events=_map_events([e for e in story["events"] if e["context"] is None]), **_common())
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: Id):
-    article = query.article_detail(_store(request), article_id)
-    if article is None:
-        raise HTTPException(404, f"No article with the id {article_id!r}.")
+    article = found_or_404(query.article_detail(store_of(request), article_id), f"No article with the id {article_id!r}.")
     kinds = {e["id"]: e for e in article["events"]}
     blocks, spans = [], []
     for s in article["event_sentences"]:
