@@ -37,8 +37,7 @@ FULL, ENTITIES, LIGHT = 2, 1, 0
 PARSE_ATTRS = [TAG, POS, MORPH, LEMMA, DEP, HEAD]
 ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_ID, ENT_KB_ID]
 ALL_ATTRS = PARSE_ATTRS + ENT_ATTRS
-MODEL_PARTS = ("tok2vec", "tagger", "paragraph_breaks", "parser", "attribute_ruler", "lemmatizer",
-               "entity_ruler", "ner")
+
 
 
 @dataclass(frozen=True)
