@@ -39,7 +39,6 @@ ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_ID, ENT_KB_ID]
 ALL_ATTRS = PARSE_ATTRS + ENT_ATTRS
 
 
-
 @dataclass(frozen=True)
 class GateWords:
     full: numpy.ndarray        # LOWER hashes of every form of a word that calls for the whole model
