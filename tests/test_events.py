@@ -305,6 +305,23 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     ("On June 10, French forces carried out a combined air-ground operation against ISGS militants near "
      "Menaka. The operation began with an airstrike followed by a ground assault, killing seven militants.",
      dict(event_type="Battles", actor1="Military Forces of France", actor2="Islamic State (Greater Sahara)")),
+    # a weapon found, seized or destroyed is no attack with it; a clash told with it still decides
+    ("On June 10, soldiers found and neutralised an IED on the road between Sevare and Bandiagara.",
+     dict(event_type="Strategic developments", sub_event_type="Disrupted weapons use")),
+    ("On June 10, French troops searched a camp near Aguelhok and seized assault rifles and ammunition.",
+     dict(event_type="Strategic developments", sub_event_type="Disrupted weapons use")),
+    ("On June 10, the army clashed with ISGS militants near Menaka, one militant was killed and "
+     "mortars and IED materials destroyed.",
+     dict(event_type="Battles", sub_event_type="Armed clash")),
+    # a complex ambush is a battle, even when it opens with a bomb
+    ("On June 10, JNIM militants carried out a complex ambush against an army convoy near Boni, "
+     "initiated by a roadside bomb.",
+     dict(event_type="Battles", sub_event_type="Armed clash")),
+    # people beaten or tortured make an attack, not looting or an arrest
+    ("On June 10, gunmen burned the town hall in Lere and assaulted several residents.",
+     dict(event_type="Violence against civilians", sub_event_type="Attack")),
+    ("On June 10, soldiers arrested a trader in Nampala who was then subjected to torture.",
+     dict(event_type="Violence against civilians", sub_event_type="Attack")),
 ])
 def test_acled_conventions(settings, text, expected):
     event = primary(text, settings)

@@ -48,6 +48,8 @@ class Trigger:
     announcement: bool = False
     needs_object_place: bool = False
     two_sided: bool = False
+    weapon: bool = False
+    needs_handling: bool = False
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Lexicon:
     phrase_matcher: object
     phrase_triggers: dict[str, Trigger]
     context: dict
+    by_id: dict[str, Trigger]
 
 
 @lru_cache(maxsize=2)
@@ -66,7 +69,7 @@ def _lexicon(nlp) -> Lexicon:
         entries = yaml.safe_load(f)
     with open(data_path("events", "context.yaml"), encoding="utf-8") as f:
         context = yaml.safe_load(f)
-    by_lemma, phrase_triggers = {}, {}
+    by_lemma, phrase_triggers, by_id = {}, {}, {}
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for entry in entries:
         plover = entry.get("plover") or [None, None]
@@ -74,7 +77,9 @@ def _lexicon(nlp) -> Lexicon:
                           int(entry["priority"]), tuple(entry.get("pos") or ()),
                           tuple(entry["civilian_target"]) if entry.get("civilian_target") else None,
                           bool(entry.get("territory")), bool(entry.get("announcement")),
-                          bool(entry.get("needs_object_place")), bool(entry.get("two_sided")))
+                          bool(entry.get("needs_object_place")), bool(entry.get("two_sided")),
+                          bool(entry.get("weapon")), bool(entry.get("needs_handling")))
+        by_id[trigger.id] = trigger
         for lemma in entry.get("lemmas") or []:
             if not str(lemma).strip():
                 raise ValueError(f"triggers.yaml: empty lemma in {entry['id']}")
@@ -84,7 +89,7 @@ def _lexicon(nlp) -> Lexicon:
             matcher.add(trigger.id, list(nlp.tokenizer.pipe(entry["phrases"])))
     for triggers in by_lemma.values():
         triggers.sort(key=lambda t: -t.priority)
-    return Lexicon(by_lemma, matcher, phrase_triggers, context)
+    return Lexicon(by_lemma, matcher, phrase_triggers, context, by_id)
 
 
 @lru_cache(maxsize=2)
@@ -226,17 +231,45 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
     A noun trigger with "this"/"that" points back to an event told before ("despite this
     withdrawal"), so it is not a new report."""
     found = []
+    kinds = set(lexicon.context.get("kind_heads") or ())
     for token in sent:
         for trigger in lexicon.by_lemma.get(token.lemma_.lower(), ()):
             if (not trigger.pos or token.pos_ in trigger.pos) and \
-                    (not trigger.needs_object_place or _object_is_place(token)):
+                    (not trigger.needs_object_place or _object_is_place(token)) and \
+                    not (token.dep_ == "compound" and token.head.lemma_.lower() in kinds):
                 found.append((trigger, token, token.idx, token.idx + len(token.text)))
                 break
     for trigger, span in phrase_spans:
         if sent.start <= span.start < sent.end:
             found.append((trigger, span.root, span.start_char, span.end_char))
+    handled = lexicon.by_id.get(lexicon.context.get("weapon_handled_trigger"))
+    found = [(handled, *f[1:]) if f[0].weapon and handled and _weapon_handled(f[1], lexicon.context) else f
+             for f in found if not f[0].needs_handling or _weapon_handled(f[1], lexicon.context)]
+    # the verb that seized or destroyed the weapons ("weapons were seized") is not looting
+    verbs_of_weapons = {f[1].head.i for f in found if f[0] is handled}
+    found = [f for f in found if f[0] is handled or f[1].i not in verbs_of_weapons
+             or f[0].event_type in VIOLENT]
     return [f for f in found if not any(s <= f[2] < e for s, e in actor_spans) and not _anaphoric(f[1], lexicon.context)
             and not _protest_topic(f[1], lexicon)]
+
+
+def _weapon_handled(token, cues: dict) -> bool:
+    """ "seized mortars", "an IED was detected and neutralised", "IED materials destroyed": the
+    weapon is found, taken or destroyed, not used."""
+    noun = token
+    while noun.dep_ in ("compound", "amod", "nmod", "conj", "appos") and noun.head.i != noun.i and \
+            noun.head.pos_ in ("NOUN", "PROPN"):
+        noun = noun.head
+    if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.pos_ == "NOUN":
+        noun = noun.head.head  # "a cache of IEDs"
+    verb = noun.head
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in (cues.get("weapon_handling_verbs") or ()):
+        return False
+    if noun.dep_ in ("dobj", "nsubjpass"):
+        return True
+    # "motorbikes and IED materials destroyed": a subject without an auxiliary or an object of its
+    # own is a reduced passive ("an IED destroyed the truck" is not)
+    return noun.dep_ == "nsubj" and not any(c.dep_ in ("dobj", "aux", "auxpass") for c in verb.children)
 
 
 def _protest_topic(token, lexicon: Lexicon) -> bool:
@@ -683,6 +716,12 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
             found = next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
             if found and (child.lower_ != "in" or found.inter in (1, CIVILIAN_INTER)):
                 patient = found
+    if verb.dep_ == "relcl" and verb.head.dep_ == "dobj" and \
+            any(c.dep_ == "nsubjpass" and c.tag_ in ("WP", "WDT") for c in verb.children):
+        # "soldiers arrested a trader who was then tortured": the one arrested is harmed, by those
+        # who arrested him
+        patient = _mention_at(verb.head, mentions)
+        agent = next((_mention_at(c, agents) for c in verb.head.head.children if c.dep_ == "nsubj"), None)
     for v in (verb, verb.head if verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl") else None):
         if v is None:
             continue
@@ -965,9 +1004,9 @@ def _only_looted(sent, trigger, lexicon: Lexicon) -> bool:
     beating, no one fired on)."""
     looted = harmed = False
     for t in sent:
-        if t.i == trigger.i:
-            continue
         ids = {tr.id for tr in lexicon.by_lemma.get(t.lemma_.lower(), ())}
+        if t.i == trigger.i:
+            ids -= {"attack"}  # "people were assaulted": the trigger itself may tell a beating
         if "looting" in ids and t.pos_ == "VERB":
             looted = True
         if ids & {"killing", "abduction", "beating", "massacre", "assassination", "sexual_violence"} or \
