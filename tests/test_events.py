@@ -317,6 +317,15 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     ("On June 10, JNIM militants carried out a complex ambush against an army convoy near Boni, "
      "initiated by a roadside bomb.",
      dict(event_type="Battles", sub_event_type="Armed clash")),
+    # strikes by aircraft are air strikes; a roadside explosive is a mine
+    ("On June 10, French aircraft carried out strikes targeting ISGS militants near Tessit.",
+     dict(event_type="Explosions/Remote violence", sub_event_type="Air/drone strike")),
+    ("On June 10, an army truck hit a roadside explosive between Macina and Diafarabe, wounding four soldiers.",
+     dict(event_type="Explosions/Remote violence", sub_event_type="Remote explosive/landmine/IED")),
+    # protesters who clash with security forces riot
+    ("On June 10, opposition supporters protested in Bamako, and clashes erupted with security forces "
+     "who fired tear gas.",
+     dict(event_type="Riots", sub_event_type="Violent demonstration", actor1="Rioters (Mali)")),
     # people beaten or tortured make an attack, not looting or an arrest
     ("On June 10, gunmen burned the town hall in Lere and assaulted several residents.",
      dict(event_type="Violence against civilians", sub_event_type="Attack")),

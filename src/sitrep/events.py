@@ -245,6 +245,14 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
     handled = lexicon.by_id.get(lexicon.context.get("weapon_handled_trigger"))
     found = [(handled, *f[1:]) if f[0].weapon and handled and _weapon_handled(f[1], lexicon.context) else f
              for f in found if not f[0].needs_handling or _weapon_handled(f[1], lexicon.context)]
+    # "French aircraft carried out strikes near Tessit": a strike or raid by aircraft is an air strike
+    air = lexicon.by_id.get(lexicon.context.get("air_trigger"))
+    if air and not any(f[0].event_type == air.event_type for f in found) and \
+            any(t.lower_ in (lexicon.context.get("aircraft_words") or ()) and
+                (t.dep_ in ("nsubj", "nsubjpass") or (t.dep_ == "pobj" and t.head.lower_ == "by")) for t in sent):
+        air_lemmas = set(lexicon.context.get("air_attack_lemmas") or ())
+        found = [(air, *f[1:]) if f[1].lemma_.lower() in air_lemmas and f[0].priority < air.priority else f
+                 for f in found]
     # the verb that seized or destroyed the weapons ("weapons were seized") is not looting
     verbs_of_weapons = {f[1].head.i for f in found if f[0] is handled}
     found = [f for f in found if f[0] is handled or f[1].i not in verbs_of_weapons
@@ -956,29 +964,55 @@ def _riot(sent, trigger: Trigger, actor1, actor2, mentions: list[ActorMention], 
     crowd_words = set(cues.get("crowd_words") or ())
     crowds = [m for m in mentions if m.role in ("protesters", "rioters") or
               (m.role == "civilians" and not m.name and _head_lemma(m, sent) in crowd_words)]
-    if not crowds:
-        return None
     text = sent.text.lower()
     rioting = any(p in text for p in cues.get("riot_phrases") or ())
     protesting = trigger.event_type == "Protests" or any(t.lemma_.lower() in (cues.get("protest_words") or ())
                                                          for t in sent)
-    crowd = next((m for m in (actor1, actor2) if m in crowds), None)
+    if not crowds and protesting and trigger.event_type in VIOLENT and "clash" in text:
+        # "miners staged a violent protest that led to clashes with security forces": the
+        # unnamed side that faces the state's forces is the crowd
+        sides = [m for m in (actor1, actor2) if m is not None]
+        if any(_state_force(m) for m in sides):
+            crowds = [m for m in sides if not _state_force(m) and not m.name][:1] or \
+                [m for m in (_protesting_subject(sent, cues),) if m is not None]
+    if not crowds:
+        return None
+    crowd = next((m for m in (actor1, actor2) if m in crowds), None) or \
+        next((m for m in crowds if m.source == "protest_subject"), None)
     if trigger.event_type in ("Protests", "Riots"):
         if not rioting and trigger.event_type == "Protests":
             return None
         crowd = crowd or crowds[0]
     elif trigger.event_type in VIOLENT or trigger.sub_event_type == "Looting/property destruction":
         # the crowd must riot: burn, ransack or lynch as the first side, or clash with the police
-        other = actor2 if crowd is actor1 else actor1
-        clash = crowd is not None and "clash" in text and other is not None and other.inter == 1
+        other = actor2 if crowd is actor1 else actor1 or actor2
+        clash = crowd is not None and "clash" in text and other is not None and _state_force(other)
         if not clash and (crowd is not actor1 or not rioting):
             return None
     else:
         return None
-    other = actor2 if crowd is actor1 else actor1
+    other = actor2 if crowd is actor1 else actor1 or actor2
     if other is not None and other in crowds:
         other = None
     return ("Violent demonstration" if protesting else "Mob violence"), crowd, other
+
+
+def _protesting_subject(sent, cues: dict) -> ActorMention | None:
+    """ "opposition supporters protested", "miners staged a protest": who protests, as a crowd."""
+    words = set(cues.get("protest_words") or ())
+    for t in sent:
+        verb = t if t.pos_ == "VERB" else t.head
+        if t.lemma_.lower() in words:
+            subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")), None)
+            if subject is not None:
+                span = sent.doc[subject.left_edge.i:subject.i + 1]
+                return ActorMention(span.start_char, span.end_char, span.text, None, None, None,
+                                    role="protesters", source="protest_subject", confidence=0.6)
+    return None
+
+
+def _state_force(m: ActorMention) -> bool:
+    return m.inter == 1 or (m.inter is None and m.role in ("state_military", "state_police"))
 
 
 def _head_lemma(m: ActorMention, sent) -> str:
