@@ -348,3 +348,27 @@ def test_companions_and_unknown_numbers(nlp, sentence, best):
 def test_objects_that_are_not_victims(nlp, sentence, best):
     found = count_fatalities(first_sentence(nlp, sentence))
     assert found is not None and found.best == best, (sentence, found)
+
+
+@pytest.mark.parametrize("sentence, best", [
+    # the wounded who die later add to those killed at once
+    ("On July 8, gunmen shot dead three traders in Gao and wounded two others, the two wounded later "
+     "succumbed to their wounds.", 5),
+    ("On August 31, militiamen executed three herders near Kidal and wounded another who succumbed the "
+     "following day.", 4),
+    # ... but a death already counted is not counted twice
+    ("On March 2, one assailant was killed in clashes with guards in Bandiagara, a guard was wounded, and the "
+     "guard who was wounded later succumbed to his injuries.", 2),
+])
+def test_the_wounded_who_die_are_dead(nlp, sentence, best):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is not None and found.best == best, (sentence, found)
+
+
+@pytest.mark.parametrize("sentence", [
+    "On May 13, residents of Kita ransacked the gendarmerie in protest against the killing of a young girl.",
+    "Youths burned tyres in Gao, furious about the death of a national guard.",
+])
+def test_a_death_protested_is_not_the_protests_toll(nlp, sentence):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is None or found.best == 0, (sentence, found)

@@ -60,7 +60,7 @@ _LIST_SECTIONS = (
     "life_verbs", "loss_verbs", "toll_nouns", "toll_prepositions", "wound_verbs", "wound_nouns", "none_nouns",
     "none_pronouns", "claim_verbs", "non_human", "animal_measures", "collective_nouns", "generic_victims",
     "singular_pronouns", "subset_pronouns", "range_separators", "summary_fillers",
-    "attempt_words", "anaphoric_victims",
+    "attempt_words", "anaphoric_victims", "grievance_heads",
 )
 
 
@@ -643,6 +643,47 @@ def _is_claim(anchor) -> bool:
     return False
 
 
+def _wounded_who_died(sent, reports: list[_Report]) -> list[_Report]:
+    """ "wounded two others, the two wounded later succumbed", "wounded another who died the next
+    day": the wounded who die are dead too, other people than those killed at once."""
+    w = fatality_words()
+    out = []
+    for t in sent:
+        if _lemma(t) not in w.die_verbs:
+            continue
+        subject = next((c for c in t.children if c.dep_ == "nsubj"), None)
+        if subject is None or any(r.kind == "death" and r.anchor.i == t.i for r in reports):
+            continue
+        if subject.tag_ in ("WP", "WDT") and t.dep_ == "relcl" and _lemma(t.head.head) in w.wound_verbs:
+            # "wounded another who succumbed", "wounded a trader who later died"
+            best = 1 if t.head.lower_ in ("another", "one") or t.head.tag_ == "NN" else 0
+        elif subject.lower_ in w.wound_nouns or any(_lemma(c) in w.wound_verbs for c in subject.children):
+            earlier = [r for r in reports if r.kind == "wound" and r.anchor.i < t.i]
+            # "the two wounded later succumbed"; "the guard who was wounded later died" is one
+            best = 1 if subject.tag_ == "NN" else earlier[-1].best if earlier else 0
+        else:
+            continue
+        if best:
+            out.append(_Report("death", "count", best, best, best, t, "wounded", [subject, t],
+                               "count:wounded-died"))
+    return out
+
+
+def _grievance(anchor) -> bool:
+    """ "rioted in protest against the killing of a girl", "angry about the death of a guard": a
+    death that a crowd reacts to, told earlier, is not this event's toll."""
+    heads = fatality_words().grievance_heads
+    t = anchor
+    for _ in range(6):
+        if t.head.i == t.i:
+            return False
+        if t.dep_ == "pobj" and t.head.lower_ in ("against", "about", "over", "at") and \
+                _lemma(t.head.head) in heads:
+            return True
+        t = t.head
+    return False
+
+
 def _explicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
     w = fatality_words()
     reports = []
@@ -1023,6 +1064,7 @@ def count_fatalities(sent) -> Fatalities | None:
     quantities = _quantities(sent)
     reports = [r for r in _explicit_reports(sent, quantities) + _implicit_reports(sent, quantities)
                if len({segment(t) for t in r.tokens}) == 1]       # no link across a line break
+    reports = [r for r in reports if not _grievance(r.anchor)] + _wounded_who_died(sent, reports)
     deaths = [r for r in reports if r.kind in ("death", "none")]
     doc = sent.doc
     if not deaths:
