@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -31,7 +33,24 @@ def test_generated_articles_are_about_500_words_and_differ_from_the_samples():
         assert len(a.paragraphs) >= 5
         assert any(p not in sample_paragraphs for p in a.paragraphs)
         assert a.text not in {"\n\n".join(s.paragraphs) for s in pool}
-    assert list(generate(3, seed=3))[2].text == articles[2].text  # reproducible
+    assert list(generate(12, seed=3))[2].text == articles[2].text  # reproducible
+
+
+def test_generated_dates_fall_just_before_publication():
+    """A day and month in the text is redrawn within the week before publication, and years move
+    with the publication date, as in a real feed (merging then stays local in time)."""
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"]
+    day_month = re.compile(r"\b(" + "|".join(months) + r") (\d{1,2})\b(?!,? \d{4})")
+    seen = 0
+    for a in generate(60, seed=5):
+        for month, day in day_month.findall(a.text):
+            told = date(a.published.year - (months.index(month) + 1 > a.published.month), months.index(month) + 1,
+                        int(day))
+            assert 0 <= (a.published - told).days <= 8, (a.published, month, day)
+            seen += 1
+        assert not any(int(y) > a.published.year + 1 for y in re.findall(r"\b20\d\d\b", a.text)), a.published
+    assert seen >= 10
 
 
 def test_the_written_corpus_mixes_txt_and_jsonl_and_reads_back(tmp_path):

@@ -36,6 +36,7 @@ MIN_PARAGRAPH_WORDS = 8
 class Sample:
     title: str
     paragraphs: list[str]
+    year: int | None = None    # of its publication: the years in its text move with the new date
 
 
 @dataclass
@@ -81,7 +82,7 @@ def samples() -> tuple[Sample, ...]:
         paragraphs = [p for p in article.text.split("\n\n")
                       if p not in (article.title, article.subtitle) and len(p.split()) >= MIN_PARAGRAPH_WORDS]
         if article.title and paragraphs:
-            out.append(Sample(article.title, paragraphs))
+            out.append(Sample(article.title, paragraphs, article.published.year if article.published else None))
     return tuple(out)
 
 
@@ -89,21 +90,32 @@ class Perturber:
     """Swaps the names of each substitution group, consistently within one article."""
 
     def __init__(self, table: dict):
-        self.groups = {name: list(members) for name, members in table["groups"].items()}
+        # Month names are not swapped at random: a date in the text is redrawn near the publication
+        # day (below), as news tells what happened in the days before it was published.
+        self.months = list(table["groups"].get("months", []))
+        self.groups = {name: list(members) for name, members in table["groups"].items() if name != "months"}
         self.group_of = {member: name for name, members in self.groups.items() for member in members}
         names = sorted(self.group_of, key=len, reverse=True)
         self.names = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
-        months = "|".join(self.groups.get("months", []))
+        months = "|".join(self.months)
         # A day next to a month ("June 1", "1 June") is redrawn as a day; any other number of
         # one to three digits is scaled; four-digit numbers (years) stay.
         self.numbers = re.compile(r"(?<![\w.,])(?:(?P<month>(?:" + months + r") )(?P<day>\d{1,2})\b"
                                   r"|(?P<day2>\d{1,2})(?P<month2> (?:" + months + r"))\b"
                                   r"|(?P<n>\d{1,3})(?!\d)(?![.,]\d))")
         self.scale = tuple(table.get("number_scale", (0.5, 2.0)))
+        self.years = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
-    def __call__(self, texts: list[str], rng: random.Random) -> list[str]:
+    def __call__(self, texts: list[str], rng: random.Random, published: date,
+                 years: list[int | None] | None = None) -> list[str]:
+        """`years`: each text's sample's publication year; the years a text names move by as much
+        as its publication date does ("in July 2023" stays as far back)."""
         mapping: dict[str, str] = {}
         factor = rng.uniform(*self.scale)
+
+        def recent_day() -> tuple[str, int]:
+            day = published - timedelta(days=rng.randrange(0, 8))   # within the week before
+            return self.months[day.month - 1], min(day.day, 28)
 
         def name(m: re.Match) -> str:
             old = m.group(1)
@@ -113,13 +125,20 @@ class Perturber:
 
         def number(m: re.Match) -> str:
             if m.group("month") is not None:
-                return f"{m.group('month')}{rng.randint(1, 28)}"
+                month, day = recent_day()
+                return f"{month} {day}"
             if m.group("day2") is not None:
-                return f"{rng.randint(1, 28)}{m.group('month2')}"
+                month, day = recent_day()
+                return f"{day} {month}"
             n = int(m.group("n"))
             return str(max(1, round(n * factor))) if n > 1 else m.group("n")
 
-        return [self.numbers.sub(number, self.names.sub(name, t)) for t in texts]
+        def moved(text: str, year: int | None) -> str:
+            shift = published.year - year if year else 0
+            return self.years.sub(lambda m: str(int(m.group(0)) + shift), text)
+
+        return [moved(self.numbers.sub(number, self.names.sub(name, t)), y)
+                for t, y in zip(texts, years or [None] * len(texts))]
 
 
 def generate(n: int, seed: int = 7) -> Iterator[Generated]:
@@ -137,20 +156,24 @@ def generate(n: int, seed: int = 7) -> Iterator[Generated]:
         paragraphs = list(lead.paragraphs)
         words = sum(len(p.split()) for p in paragraphs)
         others = [s for s in pool if s is not lead]
+        year_of = {p: lead.year for p in paragraphs}
         while words < TARGET_WORDS - 20:
-            p = rng.choice(rng.choice(others).paragraphs)
+            other = rng.choice(others)
+            p = rng.choice(other.paragraphs)
             if p in paragraphs:
                 continue
             paragraphs.append(p)
+            year_of[p] = other.year
             words += len(p.split())
         if len(paragraphs) > 2 and rng.random() < 0.5:
             paragraphs.pop(rng.randrange(1, len(paragraphs)))  # one paragraph fewer, somewhere
         body = paragraphs[1:]
         rng.shuffle(body)
-        title, *paragraphs = perturb([lead.title, paragraphs[0], *body], rng)
+        published = first + timedelta(days=min(days, i * days // max(n, 1) + rng.randrange(2)))
+        texts = [lead.title, paragraphs[0], *body]
+        title, *paragraphs = perturb(texts, rng, published, [year_of.get(t, lead.year) for t in texts])
         yield Generated(title, paragraphs, rng.choice(table["outlets"]),
-                        f"{rng.choice(given)} {rng.choice(family)}",
-                        first + timedelta(days=min(days, i * days // max(n, 1) + rng.randrange(2))))
+                        f"{rng.choice(given)} {rng.choice(family)}", published)
 
 
 def write_corpus(folder: Path, n: int, seed: int = 7, advance: Callable[[int], None] | None = None) -> int:

@@ -222,14 +222,16 @@ class GroupCache:
     """Stored groups' members (and their `_Summaries`) kept between calls by the caller (the
     corpus stage), so a big group is not read again each call. Valid while nobody else writes
     merged events: the caller drops it when a call fails (its transaction rolled back). Groups no
-    call has used for `keep_calls` calls are let go."""
+    call has used for `keep_calls` calls are let go, and the least recently used beyond
+    `max_rows` event rows in all, so memory stays bounded however the stream's dates fall."""
 
-    def __init__(self, keep_calls: int = 25):
+    def __init__(self, keep_calls: int = 25, max_rows: int = 20_000):
         self.members: dict[str, list[dict]] = {}
         self.summaries: dict[str, dict] = {}
         self.used: dict[str, int] = {}
         self.calls = 0
         self.keep_calls = keep_calls
+        self.max_rows = max_rows
 
     def clear(self) -> None:
         self.members.clear()
@@ -242,6 +244,13 @@ class GroupCache:
             self.members[gid] = members
             self.used[gid] = self.calls
         old = [gid for gid, n in self.used.items() if n < self.calls - self.keep_calls]
+        kept = sorted(set(self.used) - set(old), key=self.used.__getitem__)   # least recently used first
+        rows = sum(len(self.members[gid]) for gid in kept)
+        for gid in kept:
+            if rows <= self.max_rows:
+                break
+            old.append(gid)
+            rows -= len(self.members[gid])
         for gid in old:
             del self.members[gid], self.used[gid]
             self.summaries.pop(gid, None)
