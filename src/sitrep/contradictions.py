@@ -393,25 +393,29 @@ def story_contradictions(conn, story_id: str) -> list[dict]:
     return opposite_statements(items) + tolls(conn, story_id) + denials(items, processed, extra)
 
 
-# article id -> (text, outlet, claims, its statements, its sentence denials, the cues): a story that changes is
-# recomputed over all its articles, and each article's part is the same as long as its text and claims are.
+# article id -> (hash of its text, outlet, claims, its statements, its sentence denials, the cues): a
+# story that changes is recomputed over all its articles, and each article's part is the same as long
+# as its text and claims are. The least recently used fifth goes when it is full, so memory is bounded.
 _ARTICLE_CACHE: dict[str, tuple] = {}
-_ARTICLE_CACHE_SIZE = 50_000
+_ARTICLE_CACHE_SIZE = 10_000
 
 
 def _article_statements(row: dict, claims: list[dict]) -> tuple[list[Statement], list[Statement]]:
     """(`statements`, `_sentence_denials`) of one article, remembered while its text and claims stay."""
     c = cues()
     claims_key = tuple(tuple(r.items()) for r in claims)
-    hit = _ARTICLE_CACHE.get(row["id"])
-    if hit is not None and hit[5] is c and hit[0] == row["text"] and hit[1] == row["outlet"] and hit[2] == claims_key:
+    text_key = (len(row["text"] or ""), hash(row["text"]))
+    hit = _ARTICLE_CACHE.pop(row["id"], None)
+    if hit is not None and hit[5] is c and hit[0] == text_key and hit[1] == row["outlet"] and hit[2] == claims_key:
+        _ARTICLE_CACHE[row["id"]] = hit   # again the most recently used
         return hit[3], hit[4]
     found = statements(row, claims)
     seen = {(s.article_id, s.sentence) for s in found if s.verb and s.verb.lower() in c.denial_verbs}
     extra = _sentence_denials(row["id"], row, seen)
     if len(_ARTICLE_CACHE) >= _ARTICLE_CACHE_SIZE:
-        _ARTICLE_CACHE.clear()
-    _ARTICLE_CACHE[row["id"]] = (row["text"], row["outlet"], claims_key, found, extra, c)
+        for article_id in list(_ARTICLE_CACHE)[:_ARTICLE_CACHE_SIZE // 5]:
+            del _ARTICLE_CACHE[article_id]
+    _ARTICLE_CACHE[row["id"]] = (text_key, row["outlet"], claims_key, found, extra, c)
     return found, extra
 
 
