@@ -284,8 +284,10 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
                                                       (hi + timedelta(days=31)).isoformat()) & overlap)
         conditions.append(events.c.event_date.between(lo.isoformat(), (hi + LONG_RANGE).isoformat())
                           & (events.c.time_precision == 3) & overlap)
-    stories = {story_of.get(e["article_id"]) for e in new} - {None}
-    story_articles = [a for a, s in story_of.items() if s in stories]
+    # An undated event may join any group of its story; a dated one only a group dated near it,
+    # which the windows above already load (a big story's every event need not be read again).
+    stories = {story_of.get(e["article_id"]) for e in new if _range(e) is None} - {None}
+    story_articles = [a for a, s in story_of.items() if s in stories] if stories else []
     for chunk in _chunks(story_articles, 500):
         conditions.append(events.c.article_id.in_(chunk))
     if conditions and new:
