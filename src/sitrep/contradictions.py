@@ -393,17 +393,17 @@ def story_contradictions(conn, story_id: str) -> list[dict]:
     return opposite_statements(items) + tolls(conn, story_id) + denials(items, processed, extra)
 
 
-# article id -> (hash of its text, outlet, claims, its statements, its sentence denials, the cues): a
+# article id -> (hash of its text, outlet, hash of its claims, its statements, its sentence denials, the cues): a
 # story that changes is recomputed over all its articles, and each article's part is the same as long
 # as its text and claims are. The least recently used fifth goes when it is full, so memory is bounded.
 _ARTICLE_CACHE: dict[str, tuple] = {}
-_ARTICLE_CACHE_SIZE = 10_000
+_ARTICLE_CACHE_SIZE = 3_000
 
 
 def _article_statements(row: dict, claims: list[dict]) -> tuple[list[Statement], list[Statement]]:
     """(`statements`, `_sentence_denials`) of one article, remembered while its text and claims stay."""
     c = cues()
-    claims_key = tuple(tuple(r.items()) for r in claims)
+    claims_key = hash(tuple(tuple(r.items()) for r in claims))
     text_key = (len(row["text"] or ""), hash(row["text"]))
     hit = _ARTICLE_CACHE.pop(row["id"], None)
     if hit is not None and hit[5] is c and hit[0] == text_key and hit[1] == row["outlet"] and hit[2] == claims_key:
