@@ -326,6 +326,12 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     ("On June 10, opposition supporters protested in Bamako, and clashes erupted with security forces "
      "who fired tear gas.",
      dict(event_type="Riots", sub_event_type="Violent demonstration", actor1="Rioters (Mali)")),
+    # a vehicle that hits a mine is the mine's target; a protest has no target
+    ("On June 10, a MINUSMA vehicle struck an IED near Tessalit, causing no injuries.",
+     dict(actor1="Unidentified Armed Group (Mali)",
+          actor2="MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali")),
+    ("On June 10, residents of Kita protested against the poor state of the road to Bamako.",
+     dict(event_type="Protests", actor1="Protesters (Mali)", actor2=None)),
     # people beaten or tortured make an attack, not looting or an arrest
     ("On June 10, gunmen burned the town hall in Lere and assaulted several residents.",
      dict(event_type="Violence against civilians", sub_event_type="Attack")),

@@ -261,6 +261,19 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
             and not _protest_topic(f[1], lexicon)]
 
 
+def _vehicle_hit(token, owner: ActorMention, cues: dict) -> bool:
+    """ "a MINUSMA vehicle struck an IED", "an army truck hit a mine": the mine is what the
+    vehicle ran into, and `owner` is named in the vehicle's phrase."""
+    verb = token.head if token.dep_ == "dobj" else token.head.head if token.dep_ == "pobj" else None
+    if verb is None or verb.lemma_.lower() not in (cues.get("vehicle_hit_verbs") or ()):
+        return False
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.lemma_.lower() not in (cues.get("vehicles") or ()):
+        return False
+    phrase = subject.doc[subject.left_edge.i:subject.i + 1]
+    return phrase.start_char <= owner.start and owner.end <= phrase.end_char
+
+
 def _weapon_handled(token, cues: dict) -> bool:
     """ "seized mortars", "an IED was detected and neutralised", "IED materials destroyed": the
     weapon is found, taken or destroyed, not used."""
@@ -424,6 +437,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     country = _event_country(article, place, settings, d, sent)
     if place is None and country:
         place = _country_place(country, sent)  # ACLED never leaves the place blank: the country, precision 3
+    if trigger.event_type == "Explosions/Remote violence" and actor1 is not None and \
+            _vehicle_hit(token, actor1, lexicon.context):
+        # "a MINUSMA vehicle struck an IED": the vehicle's owner is hit, the one who laid it unnamed
+        actor1, actor2 = None, actor1
     if trigger.two_sided:
         # "fighting between Fulani and Bambara": the communities fighting are their militias
         actor1, actor2 = (_as_militia(m, d) for m in (actor1, actor2))
@@ -522,6 +539,8 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
             actor2 = replace(actor2, name="Civilians (International)", country=None)
         elif nationality:
             actor2 = _resolve_generic(replace(actor2, name=None, inter=None, role="civilians"), d, nationality) or actor2
+    if event_type == "Protests" and actor2 is not None and actor2.inter == CIVILIAN_INTER:
+        actor2 = None  # "residents protested against insecurity": nobody is the protest's target
     if trigger.territory and actor1 is not None and actor1.inter not in (1, None):
         sub_event_type = "Non-state actor overtakes territory"
     if violent and actor1 and actor2 and actor1.name and actor1.name == actor2.name:
