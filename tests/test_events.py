@@ -332,6 +332,14 @@ def primary(text, settings, published="2018-06-12", country="ML"):
           actor2="MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali")),
     ("On June 10, residents of Kita protested against the poor state of the road to Bamako.",
      dict(event_type="Protests", actor1="Protesters (Mali)", actor2=None)),
+    # what a bomb destroyed, what it was set off against, and what was subjected to fire are its target
+    ("On June 10, JNIM militants detonated an IED that destroyed a Malian army vehicle near Sokolo.",
+     dict(actor1="JNIM: Group for Support of Islam and Muslims", actor2="Military Forces of Mali")),
+    ("On June 10, the joint Barkhane and MINUSMA base in Tessalit was subjected to mortar fire.",
+     dict(actor1="Unidentified Armed Group (Mali)",
+          actor2="MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali")),
+    ("On June 10, a Malian army convoy was subjected to a complex ambush by Katiba Macina militants near Kadial.",
+     dict(actor1="JNIM: Group for Support of Islam and Muslims", actor2="Military Forces of Mali")),
     # people beaten or tortured make an attack, not looting or an arrest
     ("On June 10, gunmen burned the town hall in Lere and assaulted several residents.",
      dict(event_type="Violence against civilians", sub_event_type="Attack")),

@@ -727,6 +727,16 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
     sides = _between(token, mentions)
     if sides is not None:
         return sides
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) \
+        if verb.lemma_ == "subject" else None
+    if subject is not None:
+        # "the joint Barkhane and MINUSMA base was subjected to mortar fire": what the subject
+        # names is hit (the owner nearest its head word); the attacker only with "by"
+        hit = [m for m in mentions if subject.left_edge.idx <= m.start <= subject.idx]
+        if hit:
+            by = next((m for c in verb.subtree if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")
+                       for p in c.children if p.dep_ == "pobj" for m in (_mention_at(p, agents),) if m), None)
+            return by, max(hit, key=lambda m: m.start)
     # "drone strikes carried out by the Malian army"
     for child in token.children:
         if child.dep_ == "acl":
@@ -774,6 +784,19 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
                 patient = _mention_at(child, mentions)
         if agent or patient:
             break
+    if not patient and agent is not None:
+        # "detonated an IED that destroyed an army vehicle", "fired rockets against the MINUSMA camp"
+        for clause in (c for c in token.children if c.dep_ == "relcl"):
+            patient = next((_mention_at(c, mentions) for c in clause.children if c.dep_ == "dobj"), None)
+            if patient is not None:
+                break
+        for prep in (c for c in (verb.children if not patient and verb is not token else ())
+                     if c.dep_ == "prep" and c.lower_ in ("against", "targeting")):
+            patient = next((_mention_at(c, mentions) for c in prep.children if c.dep_ == "pobj"), None)
+            if patient is not None:
+                break
+        if patient is agent:
+            patient = None
     # "killing 30 soldiers" hangs off the main verb as a participle clause
     if not patient:
         for child in verb.children:
