@@ -616,6 +616,10 @@ def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: boo
         return True
     if town_counts and any(e.label_ in ("GPE", "LOC", "FAC") and not _is_country_or_region(e.text) for e in sent.ents):
         return True
+    if town_counts and any(t.pos_ == "PROPN" and t.dep_ == "pobj" and t.head.lower_ in ("in", "near")
+                           and t.ent_type_ in ("", "GPE", "LOC", "FAC", "PERSON") and not _is_country_or_region(t.text)
+                           for t in sent):
+        return True  # "in Tabrichat": a village the model did not know (or took for a person) is a place named
     if when is not None and when.rule != "publication_date" and not when.rule.startswith(("since:", "story:")):
         return True
     if fatalities is None or fatalities.rule.endswith(":claim") or fatalities.rule.startswith("plural"):
