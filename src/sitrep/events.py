@@ -243,8 +243,13 @@ def _triggers_in(sent, phrase_spans: list, lexicon: Lexicon, actor_spans: list[t
         if sent.start <= span.start < sent.end:
             found.append((trigger, span.root, span.start_char, span.end_char))
     handled = lexicon.by_id.get(lexicon.context.get("weapon_handled_trigger"))
-    found = [(handled, *f[1:]) if f[0].weapon and handled and _weapon_handled(f[1], lexicon.context) else f
-             for f in found if not f[0].needs_handling or _weapon_handled(f[1], lexicon.context)]
+    kept = []
+    for f in found:
+        is_handled = (f[0].weapon or f[0].needs_handling) and _weapon_handled(f[1], lexicon.context)
+        if f[0].needs_handling and not is_handled:
+            continue
+        kept.append((handled, *f[1:]) if is_handled and f[0].weapon and handled else f)
+    found = kept
     # "French aircraft carried out strikes near Tessit": a strike or raid by aircraft is an air strike
     air = lexicon.by_id.get(lexicon.context.get("air_trigger"))
     if air and not any(f[0].event_type == air.event_type for f in found) and \
