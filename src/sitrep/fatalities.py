@@ -44,6 +44,7 @@ import bisect
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -673,15 +674,8 @@ def _grievance(anchor) -> bool:
     """ "rioted in protest against the killing of a girl", "angry about the death of a guard": a
     death that a crowd reacts to, told earlier, is not this event's toll."""
     heads = fatality_words().grievance_heads
-    t = anchor
-    for _ in range(6):
-        if t.head.i == t.i:
-            return False
-        if t.dep_ == "pobj" and t.head.lower_ in ("against", "about", "over", "at") and \
-                _lemma(t.head.head) in heads:
-            return True
-        t = t.head
-    return False
+    return any(t.dep_ == "pobj" and t.head.lower_ in ("against", "about", "over", "at") and _lemma(t.head.head) in heads
+               for t in islice(chain([anchor], anchor.ancestors), 6))
 
 
 def _explicit_reports(sent, quantities: list[_Quantity]) -> list[_Report]:
