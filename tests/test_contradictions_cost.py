@@ -8,11 +8,11 @@ import pytest
 import sitrep.contradictions as contradictions
 from sitrep.contradictions import denials, opposite_statements, statements
 
-TEXT = ("The army said the state now exercises full control over its territory. "
+TEXT = ("The army said the government now has full control over the whole country. "
         "Wagner accused the army of killings in the north. "
         "The junta denied the accusations of killings. "
         "Bamako rejected the account given by Wagner. "
-        "Large parts of the north remain under the control of armed groups.")
+        "Most of the north is still under the control of rebel and jihadist groups.")
 
 
 def claim(article_id: str, text: str, body: str, speaker: str, verb: str, actor: str | None = None) -> dict:
@@ -26,7 +26,7 @@ def claim(article_id: str, text: str, body: str, speaker: str, verb: str, actor:
 
 def article(article_id: str, outlet: str, text: str = TEXT) -> tuple[dict, list[dict]]:
     row = {"id": article_id, "text": text, "outlet": outlet, "status": "processed"}
-    claims = [claim(article_id, text, "the state now exercises full control over its territory", "The army", "said",
+    claims = [claim(article_id, text, "the government now has full control over the whole country", "The army", "said",
                     "army"),
               claim(article_id, text, "the army of killings in the north", "Wagner", "accused", "wagner")]
     return row, claims

@@ -17,8 +17,8 @@ def control():
 
 
 @pytest.mark.parametrize("text, side", [
-    ("the state now exercises full control over its territory", 1),
-    ("large parts of the north remain under the control of armed groups", -1),
+    ("the government now has full control over the whole country", 1),
+    ("most of the north is still under the control of rebel and jihadist groups", -1),
     ("the northern regions are far from secure", -1),
     ("the army has not regained control of the north", -1),
     ("the weather in the north was pleasant", 0),                     # subject word, no cue
