@@ -383,3 +383,16 @@ def test_the_attack_told_again_is_no_new_event(settings):
     told = [e for e in article.events if e.context is None]
     assert not any("acknowledged" in s.sentence for e in told for s in e.sources), told
     assert any("convoy" in s.sentence for e in told for s in e.sources)   # "an attack on a convoy" is new
+
+
+@pytest.mark.parametrize("text, fatalities", [
+    # the toll in the next sentence, with no event of its own, is the attack's
+    ("Gunmen raided a herders' camp near Inekar on June 10. Three dead.", 3),
+    ("On June 10, militants stormed a police post in Tonka. One attacker dead, two policemen wounded.", 1),
+    ("On June 10, an army convoy was ambushed near Nampala. Six soldiers died in the ambush.", 6),
+    # ... not a death the next sentence gives as the attack's cause
+    ("On June 10, gunmen attacked a hamlet near Bourem, wounding three herders. The raid is said to avenge "
+     "the killing of two traders.", 0),
+])
+def test_a_toll_in_the_next_sentence(settings, text, fatalities):
+    assert primary(text, settings)["fatalities"] == fatalities, text

@@ -372,3 +372,16 @@ def test_the_wounded_who_die_are_dead(nlp, sentence, best):
 def test_a_death_protested_is_not_the_protests_toll(nlp, sentence):
     found = count_fatalities(first_sentence(nlp, sentence))
     assert found is None or found.best == 0, (sentence, found)
+
+
+@pytest.mark.parametrize("sentence, best", [
+    # two figures, each with its own word, are no range: the wounded are not the dead
+    ("The first toll given by the governor was seven dead and four wounded.", 7),
+    # "left 6 dead": the dead are counted on "dead", the subject is the cause, not a victim
+    ("The blast at the checkpoint left 6 dead and 12 wounded.", 6),
+    # groups conjoined under a toll share its death word, whatever the parse hangs them on
+    ("The army's toll is 2 gendarmes and 5 attackers killed.", 7),
+])
+def test_tolls_that_list_their_dead(nlp, sentence, best):
+    found = count_fatalities(first_sentence(nlp, sentence))
+    assert found is not None and found.best == best, (sentence, found)

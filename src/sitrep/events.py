@@ -112,9 +112,10 @@ def extract_events(articles: list[Article], settings: Settings) -> list[Article]
         doc = article.doc
         phrase_spans = [(lexicon.phrase_triggers[doc.vocab.strings[m]], doc[a:b]) for m, a, b in lexicon.phrase_matcher(doc)]
         story = _story_dates(article, doc)
-        article.events = _merge_within_article(
-            [e for sent in doc.sents
-             if (e := _sentence_event(article, sent, phrase_spans, lexicon, matcher.dictionary, settings, story))])
+        found = [(sent, _sentence_event(article, sent, phrase_spans, lexicon, matcher.dictionary, settings, story))
+                 for sent in doc.sents]
+        _follow_up_tolls(found)
+        article.events = _merge_within_article([e for _, e in found if e])
         _credit_claimant(article, doc, lexicon.context)
         _country_conventions(article, matcher.dictionary, settings)
     return articles
@@ -573,6 +574,25 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         + 0.1 * (when is not None and when.rule != "publication_date") + 0.05 * (fatalities is not None)
     return Event(event_type, sub_event_type, trigger.plover_type, trigger.plover_mode, actor1, actor2, place, when,
                  fatalities, [source], context, round(min(confidence, 1.0), 2), priority=trigger.priority)
+
+
+def _follow_up_tolls(found: list[tuple]) -> None:
+    """A toll told in the sentence after an attack, with no event of its own ("Gunmen raided a
+    camp near Gao. Four dead.", "... Nine soldiers died in the ambush."), is that attack's toll
+    when its own sentence gave none. Not a claim, not "the killing of" someone (often the cause
+    told), and not a sentence with a date of its own (it may recall another time)."""
+    for (prev, event), (sent, own) in zip(found, found[1:]):
+        if event is None or own is not None or event.context is not None or event.event_type not in VIOLENT:
+            continue
+        if event.fatalities is not None and not event.fatalities.rule.startswith("wounded-only"):
+            continue
+        if prev.end != sent.start or any(e.label_ == "DATE" for e in sent.ents):
+            continue
+        toll = count_fatalities(sent)
+        if toll is None or toll.rule.endswith(":claim") or not toll.rule.startswith(("count:", "vague:")) \
+                or "of-death-noun" in toll.rule:
+            continue   # "... a revenge for the killing of two traders": a death named, not this toll
+        event.fatalities = replace(toll, rule=f"{toll.rule}|next-sentence")
 
 
 def _in_other_clause(text: str, sent, trigger) -> bool:

@@ -272,7 +272,7 @@ def _quantities(sent) -> list[_Quantity]:
     members = {t.i for t in numberish}
 
     def cluster_root(t):
-        while (t.head.i != t.i and t.head.i in members
+        while (t.head.i != t.i and t.head.i in members and not _apart(t.head, t, members)
                and (t.dep_ in ("compound", "quantmod", "conj", "nummod", "nmod", "amod", "advmod")
                     or _range_end(t, t.head))):
             t = t.head
@@ -296,11 +296,22 @@ def _range_end(t, head) -> bool:
             and t.doc[head.i + 1].lower_ in w.range_separators)
 
 
+def _apart(head, t, members) -> bool:
+    """ "nine dead and five wounded": two figures, each with its own word, are not one range
+    ("two or three", "30 and 50" are)."""
+    if t.dep_ != "conj":
+        return False
+    lo, hi = sorted((head.i, t.i))
+    return any(x.i not in members and x.pos_ not in ("CCONJ", "PUNCT") for x in t.doc[lo + 1:hi])
+
+
 def _cluster(root, members) -> list:
     tokens, todo = [root], [root]
     while todo:
         t = todo.pop()
         for c in t.children:
+            if c.i in members and _apart(t, c, members):
+                continue
             if c.i in members and _range_end(c, t):
                 tokens.extend([c.doc[t.i + 1], c])
                 todo.append(c)
@@ -314,6 +325,8 @@ def _cluster(root, members) -> list:
             tokens.append(c)
             todo.append(c)
     tokens.sort(key=lambda t: t.i)
+    while len(tokens) > 1 and tokens[-1].i > root.i and tokens[-1].dep_ in ("cc", "punct"):
+        tokens.pop()                     # "nine dead and [five wounded]": the "and" is not its
     return tokens
 
 
@@ -420,6 +433,14 @@ def _has_toll_argument(verb) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass", "dobj") and _is_toll(c) for c in verb.children)
 
 
+def _dead_result(verb, deps: set[str]) -> bool:
+    """ "left 21 civilians dead", "found dead": a result word of the verb; not one with a subject
+    of its own ("one attacker dead, two policemen wounded": the policemen live)."""
+    w = fatality_words()
+    return any(r.dep_ in deps and _lemma(r) in w.dead_results and not _has_child(r, {"nsubj"})
+               for r in verb.children)
+
+
 def _verb_role(x, h) -> tuple[str, Any, str] | None:
     """Role of `x` as an argument of the verb `h`."""
     w = fatality_words()
@@ -444,8 +465,8 @@ def _verb_role(x, h) -> tuple[str, Any, str] | None:
         return "death", h, "lost-lives"
     if lh in w.loss_verbs and dep == "dobj" and _lemma(x) not in w.life_nouns:
         return "death", h, "lost"
-    if dep in ("dobj", "nsubjpass", "nsubj") and _has_child(
-            h, {"oprd", "acomp", "xcomp", "advmod", "ccomp", "dobj", "npadvmod", "amod"}, w.dead_results):
+    if dep in ("dobj", "nsubjpass", "nsubj") and _dead_result(
+            h, {"oprd", "acomp", "xcomp", "advmod", "ccomp", "dobj", "npadvmod", "amod"}):
         return "death", h, "left-dead"
     if dep in ("dobj", "nsubjpass") and any(
             c.dep_ == "prep" and c.lower_ == "to" and any(_lemma(p) in w.to_death for p in c.children)
@@ -709,6 +730,8 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
         headline = (anchor.tag_ == "VBN" or any(c.dep_ == "agent" for c in anchor.children)) and \
             not any(c.dep_ == "aux" and _lemma(c) == "have" for c in anchor.children)
         has_object = _has_child(anchor, {"dobj", "nsubjpass"})
+        # "the attack left 6 dead": the dead are counted on "dead"; the subject is the cause
+        counted_dead = any(_lemma(c) in w.dead_results and _has_child(c, {"nummod"}) for c in anchor.children)
         if la in w.death_verbs and (headline or anchor.tag_ == "VBD") and anchor.dep_ == "acl" \
                 and anchor.head.pos_ in NOMINAL_POS and not _is_toll(anchor.head) \
                 and not any(_is_number_word(t) for t in anchor.doc[anchor.head.i + 1:anchor.i]):
@@ -731,9 +754,8 @@ def _victim_slots(anchor) -> list[tuple[Any, str]]:
                 slots.append((c, "lost-lives"))
             elif (la not in w.death_verbs and (c.dep_ in ("dobj", "nsubjpass")
                                                or (c.dep_ == "nsubj" and not has_object and la != "be"
-                                                   and anchor.tag_ in ("VBD", "VBN")))
-                  and _has_child(anchor, {"oprd", "acomp", "xcomp", "advmod", "ccomp", "npadvmod"},
-                                 w.dead_results)):
+                                                   and anchor.tag_ in ("VBD", "VBN") and not counted_dead))
+                  and _dead_result(anchor, {"oprd", "acomp", "xcomp", "advmod", "ccomp", "npadvmod"})):
                 slots.append((c, "left-dead"))       # "shot dead the chief", "coordinator found dead"
         nxt = anchor.nbor(1) if anchor.i + 1 < anchor.sent.end else None
         if nxt is not None and _lemma(nxt) in w.dead_results and la not in w.death_verbs:
@@ -991,12 +1013,31 @@ def _without_breakdown(members: list[_Report]) -> list[_Report]:
     return members
 
 
+def _listed_after(r: _Report, counted: dict[int, int]) -> int | None:
+    """The counted noun that `r`'s group is listed after ("2 gendarmes and [5 attackers]"):
+    its conjunct head, or the noun just before it across "and" or a comma."""
+    c = r.counted
+    if c is None:
+        return None
+    if c.dep_ == "conj" and c.head.i in counted:
+        return c.head.i
+    first = min([t.i for t in r.tokens] + [c.i])
+    gap = c.doc[max(first - 2, 0):first]
+    if len(gap) == 2 and gap[1].dep_ == "cc" and gap[0].i in counted and gap[0].i != c.i:
+        return gap[0].i
+    return None
+
+
 def _combine_segment(reports: list[_Report]) -> _Report:
     """One stretch of text's death reports -> one report (its rule starts with its category)."""
     w = fatality_words()
     groups: dict[int, list[_Report]] = {}
+    # "the toll is 3 soldiers and 4 militants killed": a group conjoined with another's counted
+    # noun shares its death word, even when the parse gives it one of its own
+    anchor_of = {r.counted.i: r.anchor.i for r in reports if r.counted is not None}
     for r in reports:
-        groups.setdefault(r.anchor.i, []).append(r)
+        lead = _listed_after(r, anchor_of)
+        groups.setdefault(anchor_of[lead] if lead is not None else r.anchor.i, []).append(r)
     summed = []
     for members in groups.values():           # conjoined groups of one death word add up
         if any(m.category != "plural" for m in members):
