@@ -127,3 +127,26 @@ def test_embeddings_when_installed():
                               "Ivory Coast beat Mali in extra time at the Cup of Nations."])
     assert abs(float(np.linalg.norm(a)) - 1) < 1e-4
     assert float(a @ b) > float(a @ c)
+
+
+def test_a_day_is_not_merged_with_a_year_unless_one_story_tells_both():
+    """ "Wagner left on Sunday" is not "Wagner arrived in 2018": an event dated to a day, a week
+    or a month joins a group only with a member dated as finely, or one of its own story."""
+    from sitrep.merge import _group_score
+
+    options = StoryOptions.load()
+    base = {"event_type": "Battles", "sub_event_type": "Armed clash", "context": None, "actor1": "JNIM: Group for Support of Islam and Muslims",
+            "actor2": "Military Forces of Mali", "inter1": 2, "inter2": 1, "location": "Boulikessi",
+            "latitude": 14.80, "longitude": -1.32, "iso": "ML", "country": "Mali", "admin1": "Mopti",
+            "geo_precision": 1}
+    day = {**base, "id": "a-1", "article_id": "a", "event_date": "2025-06-01", "date_start": "2025-06-01",
+           "date_end": "2025-06-01", "time_precision": 1}
+    year = {**base, "id": "b-1", "article_id": "b", "event_date": "2025-12-31", "date_start": "2025-01-01",
+            "date_end": "2025-12-31", "time_precision": 3}
+    other_year = {**year, "id": "c-1", "article_id": "c"}
+    other_day = {**day, "id": "d-1", "article_id": "d"}
+    assert _group_score(day, [year], options, {}) is None
+    assert _group_score(year, [day], options, {}) is None
+    assert _group_score(day, [year], options, {"a": "s1", "b": "s1"}) is not None   # one story
+    assert _group_score(other_year, [year], options, {}) is not None
+    assert _group_score(day, [year, other_day], options, {}) is not None          # a member as fine

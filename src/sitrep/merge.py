@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from .document import OffsetMap
 from .store import articles, duplicates, event_mentions, event_sources, events, merged_events, now
@@ -276,24 +276,56 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
     # batch recalling a battle of 2019 would otherwise load every event since). event_date
     # (indexed) is a range's first day (a day) or its last (a week, a month: within 31 days of
     # its first; a year or a "since" span: precision 3, within LONG_RANGE_DAYS).
+    # A new event joins only a group with a member dated as finely, or one of its own story
+    # (_group_score): a day's event needs the groups near its day, a year's the long ranges and
+    # its story's events within its year, not every event of the year.
     slack = timedelta(days=options.date_slack_days)
+
+    def overlapping(lo: date, hi: date):
+        return (events.c.date_end >= lo.isoformat()) & (events.c.date_start <= hi.isoformat())
+
+    # Each window is looked up with its events' countries and types too, as a group of another
+    # country or an unmergeable type could not take them (_Summaries.admits). Those two are
+    # written as expressions so that SQLite searches by the date index, not by the type index
+    # (one type is a third of the table).
+    def alike(iso: str | None, types: tuple[str, ...]):
+        same = events.c.event_type.concat("").in_(types)
+        return same & func.coalesce(events.c.iso, "").in_([iso, ""]) if iso else same
+
     conditions = []
-    for lo, hi in _windows([r for r in map(_range, new) if r], slack):
-        overlap = (events.c.date_end >= lo.isoformat()) & (events.c.date_start <= hi.isoformat())
-        conditions.append(events.c.event_date.between((lo - timedelta(days=31)).isoformat(),
-                                                      (hi + timedelta(days=31)).isoformat()) & overlap)
-        conditions.append(events.c.event_date.between(lo.isoformat(), (hi + LONG_RANGE).isoformat())
-                          & (events.c.time_precision == 3) & overlap)
-    # An undated event may join any group of its story; a dated one only a group dated near it,
-    # which the windows above already load (a big story's every event need not be read again).
-    stories = {story_of.get(e["article_id"]) for e in new if _range(e) is None} - {None}
-    story_articles = [a for a, s in story_of.items() if s in stories] if stories else []
-    for chunk in _chunks(story_articles, 500):
-        conditions.append(events.c.article_id.in_(chunk))
+    for short in (True, False):
+        dated = [(r, e["iso"], tuple(sorted(_mergeable_types(e["event_type"], options))))
+                 for e in new if (r := _range(e)) is not None and _short(r) == short]
+        for lo, hi in _windows([r for r, _, _ in dated], slack):
+            if short:
+                near = events.c.event_date.between((lo - SHORT_RANGE).isoformat(), (hi + SHORT_RANGE).isoformat())
+            else:
+                near = events.c.event_date.between(lo.isoformat(), (hi + LONG_RANGE).isoformat()) \
+                    & (events.c.time_precision == 3)
+            keys = sorted({(iso, types) for r, iso, types in dated if r[0] - slack <= hi and r[1] + slack >= lo},
+                          key=str)
+            conditions.append(near & overlapping(lo, hi) & or_(*(alike(*k) for k in keys)))
+    # An undated event may join any group of its story; a dated one a group of its story dated
+    # near it (a big story's every event need not be read again).
+    story_ranges: dict[str, list] = defaultdict(list)
+    for e in new:
+        if story_of.get(e["article_id"]) is not None:
+            story_ranges[story_of[e["article_id"]]].append(_range(e))
+    story_articles: dict[str, list[str]] = defaultdict(list)
+    for a, story in (story_of.items() if story_ranges else ()):
+        if story in story_ranges:
+            story_articles[story].append(a)
+    for story, rs in story_ranges.items():
+        near = None if None in rs else or_(*(overlapping(lo, hi) for lo, hi in _windows(rs, slack)))
+        for chunk in _chunks(story_articles[story], 500):
+            conditions.append(events.c.article_id.in_(chunk) if near is None else events.c.article_id.in_(chunk) & near)
     if conditions and new:
         ids = set()
         for part in _chunks(conditions, 200):  # SQLite parses a long OR as a deep tree
-            ids |= set(conn.scalars(select(events.c.merged_id).where(events.c.merged_id.is_not(None) & or_(*part))))
+            # Each call's OR has a shape of its own: kept in SQLAlchemy's compiled cache, the
+            # statements took about 70 MB by 4,000 articles and were never used again.
+            query = select(events.c.merged_id).where(events.c.merged_id.is_not(None) & or_(*part)).distinct()
+            ids |= set(conn.scalars(query.execution_options(compiled_cache=None)))
         for gid in sorted(ids & cache.members.keys()):
             groups[gid] = cache.members[gid]
         for chunk in _chunks(sorted(ids - cache.members.keys()), 500):
@@ -359,6 +391,11 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
 
 
 LONG_RANGE = timedelta(days=3 * 366)
+SHORT_RANGE = timedelta(days=31)   # a day, a week or a month; longer is a year or a "since" span
+
+
+def _short(r: tuple[date, date] | None) -> bool:
+    return r is not None and r[1] - r[0] <= SHORT_RANGE
 
 
 def _mergeable_types(event_type: str, options) -> set[str]:
@@ -378,7 +415,17 @@ def _windows(ranges: list[tuple[date, date]], slack: timedelta) -> list[tuple[da
 
 
 def _group_score(e: dict, members: list[dict], options, story_of: dict[str, str]) -> float | None:
-    """The best pair score of `e` with the group's members; None as soon as one pair is None."""
+    """The best pair score of `e` with the group's members; None as soon as one pair is None.
+    An event dated to a day, a week or a month is not one told only as a year or a span of
+    years ("Wagner arrived at the end of 2018" is not "Wagner left on Sunday"), nor the other
+    way, unless the articles are of one story: a dated event joins a group only with a member
+    dated as finely as itself or a member of its story."""
+    r = _range(e)
+    kinds = {_short(_range(m)) for m in members if _range(m) is not None}
+    if r is not None and kinds and _short(r) not in kinds:
+        story = story_of.get(e["article_id"])
+        if story is None or all(story_of.get(m["article_id"]) != story for m in members):
+            return None
     best = None
     for m in members:
         score = pair_score(e, m, options, story_of)
@@ -393,7 +440,7 @@ class _DateIndex:
     a window. Groups with an undated member, and groups grown during the pass, are always
     returned (their members are compared one by one)."""
 
-    SHORT = timedelta(days=31)
+    SHORT = SHORT_RANGE
 
     def __init__(self, groups: dict[str, list[dict]]):
         self.always: set[str] = set()
@@ -428,7 +475,7 @@ class _DateIndex:
 class _Summaries:
     """What every member of a loaded group shares, to turn a new event away without comparing
     it with each member. Each test is a necessary condition of `_group_score` (it fails exactly
-    when some member's `pair_score` is None for that reason), so the merges are the same."""
+    when `_group_score` would say None for that reason), so the merges are the same."""
 
     def __init__(self, groups: dict[str, list[dict]], options, slack: timedelta, by_group: dict[str, dict]):
         self.groups = groups
