@@ -325,7 +325,7 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             # Each call's OR has a shape of its own: kept in SQLAlchemy's compiled cache, the
             # statements took about 70 MB by 4,000 articles and were never used again.
             query = select(events.c.merged_id).where(events.c.merged_id.is_not(None) & or_(*part)).distinct()
-            ids |= set(conn.scalars(query.execution_options(compiled_cache=None)))
+            ids |= set(conn.scalars(query, execution_options={"compiled_cache": None}))
         for gid in sorted(ids & cache.members.keys()):
             groups[gid] = cache.members[gid]
         for chunk in _chunks(sorted(ids - cache.members.keys()), 500):
