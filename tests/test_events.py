@@ -345,6 +345,9 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Violence against civilians", sub_event_type="Attack")),
     ("On June 10, soldiers arrested a trader in Nampala who was then subjected to torture.",
      dict(event_type="Violence against civilians", sub_event_type="Attack")),
+    # a guard hired to protect a site is an armed side: shot at his post, it is a clash
+    ("On June 10, two gunmen shot dead a security guard at a gold mine near Kadiolo.",
+     dict(event_type="Battles", actor2="Private Security Forces (Mali)")),
 ])
 def test_acled_conventions(settings, text, expected):
     event = primary(text, settings)
