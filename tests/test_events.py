@@ -348,6 +348,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # a guard hired to protect a site is an armed side: shot at his post, it is a clash
     ("On June 10, two gunmen shot dead a security guard at a gold mine near Kadiolo.",
      dict(event_type="Battles", actor2="Private Security Forces (Mali)")),
+    # victims told as people, broken down into soldiers: the soldiers were the target
+    ("On June 10, six people were killed, including four soldiers, in an attack by gunmen in Dioura.",
+     dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=6)),
+    ("On June 10, gunmen killed six people, including two children, in Dioura.",
+     dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
 ])
 def test_acled_conventions(settings, text, expected):
     event = primary(text, settings)

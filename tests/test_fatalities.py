@@ -381,6 +381,8 @@ def test_a_death_protested_is_not_the_protests_toll(nlp, sentence):
     ("The blast at the checkpoint left 6 dead and 12 wounded.", 6),
     # groups conjoined under a toll share its death word, whatever the parse hangs them on
     ("The army's toll is 2 gendarmes and 5 attackers killed.", 7),
+    # a breakdown opened by "among them" is part of the figure before it
+    ("Seven people were killed, among them three gendarmes, when gunmen attacked a post near Kayes.", 7),
 ])
 def test_tolls_that_list_their_dead(nlp, sentence, best):
     found = count_fatalities(first_sentence(nlp, sentence))

@@ -467,6 +467,9 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         # "Fulani attacked the village", "herdsmen raided ...": a community that attacks is its militia
         role = d.militia_of_agent(actor1.text)
         actor1 = replace(actor1, role=role) if role else actor1
+    if violent and actor2 is not None and actor2.role == "civilians" and not actor2.name:
+        # "four people were killed, including two soldiers": the soldiers were the target
+        actor2 = _armed_in_breakdown(sent, actor2, in_sentence, actor1, lexicon.context) or actor2
     actor1, actor2 = _resolve_generic(actor1, d, country), _resolve_generic(actor2, d, country)
     if actor1 is not None and actor2 is not None and actor1.name != actor2.name and _same_side(actor1, actor2, d):
         actor2 = None  # "Katiba Serma (JNIM) militants": one side named twice, not a target
@@ -937,6 +940,24 @@ def _nonstate_subject(verb, mentions: list[ActorMention]) -> bool:
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     found = _mention_at(subject, mentions) if subject is not None else None
     return found is not None and (found.inter in (2, 3, 4) if found.name else found.role in UNNAMED_ROLES)
+
+
+def _armed_in_breakdown(sent, victims: ActorMention, mentions: list[ActorMention], actor1: ActorMention | None,
+                        cues: dict) -> ActorMention | None:
+    """An armed side named in the breakdown of victims told only as people, or None."""
+    span = sent.doc.char_span(victims.start, victims.end, alignment_mode="expand")
+    if span is None or span.root.lemma_.lower() not in (cues.get("vague_victims") or ()):
+        return None
+    words = set(cues.get("breakdown_words") or ())
+    for lead in (t for t in sent if t.lower_ in words and t.i > span.root.i):
+        for m in mentions:
+            start = sent.doc.char_span(m.start, m.end, alignment_mode="expand")
+            between = sent.doc[lead.i + 1:start.start] if start is not None and start.start > lead.i else None
+            if _armed(m) and m is not actor1 and between is not None and len(between) <= 3 and \
+                    not any(t.pos_ in ("VERB", "AUX") or t.text in ";:()" for t in between):
+                return m   # "including three MSA fighters", "among them two soldiers"; not "among the
+                # victims were militiamen on leave"
+    return None
 
 
 def _armed(m: ActorMention) -> bool:

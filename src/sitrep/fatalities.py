@@ -61,7 +61,7 @@ _LIST_SECTIONS = (
     "life_verbs", "loss_verbs", "toll_nouns", "toll_prepositions", "wound_verbs", "wound_nouns", "none_nouns",
     "none_pronouns", "claim_verbs", "non_human", "animal_measures", "collective_nouns", "generic_victims",
     "singular_pronouns", "subset_pronouns", "range_separators", "summary_fillers",
-    "attempt_words", "anaphoric_victims", "grievance_heads",
+    "attempt_words", "anaphoric_victims", "grievance_heads", "breakdown_leads",
 )
 
 
@@ -1013,6 +1013,15 @@ def _without_breakdown(members: list[_Report]) -> list[_Report]:
     return members
 
 
+def _breakdown_lead(r: _Report) -> bool:
+    own = [t.i for t in r.tokens if t.i != r.anchor.i]
+    if not own:
+        return False
+    first = min(own)
+    doc = r.anchor.doc
+    return first >= 2 and f"{doc[first - 2].lower_} {doc[first - 1].lower_}" in fatality_words().breakdown_leads
+
+
 def _listed_after(r: _Report, counted: dict[int, int]) -> int | None:
     """The counted noun that `r`'s group is listed after ("2 gendarmes and [5 attackers]"):
     its conjunct head, or the noun just before it across "and" or a comma."""
@@ -1031,6 +1040,8 @@ def _listed_after(r: _Report, counted: dict[int, int]) -> int | None:
 def _combine_segment(reports: list[_Report]) -> _Report:
     """One stretch of text's death reports -> one report (its rule starts with its category)."""
     w = fatality_words()
+    if len(reports) > 1:                      # "..., among them two soldiers": part of a figure
+        reports = [r for r in reports if not _breakdown_lead(r)] or reports
     groups: dict[int, list[_Report]] = {}
     # "the toll is 3 soldiers and 4 militants killed": a group conjoined with another's counted
     # noun shares its death word, even when the parse gives it one of its own
