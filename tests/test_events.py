@@ -353,6 +353,9 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=6)),
     ("On June 10, gunmen killed six people, including two children, in Dioura.",
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    # a member off duty is a civilian victim, whether the text says "attacked" or "killed"
+    ("On June 10, at a market near Bourem, gunmen opened fire and killed a retired soldier.",
+     dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
 ])
 def test_acled_conventions(settings, text, expected):
     event = primary(text, settings)
