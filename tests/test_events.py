@@ -353,6 +353,10 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=6)),
     ("On June 10, gunmen killed six people, including two children, in Dioura.",
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    # the text names a violent protest: the clash with the police that follows is part of it
+    ("On May 29, miners armed with machetes staged a violent protest at a gold mine near Kita, which led to "
+     "clashes with security forces who shot dead three miners.",
+     dict(event_type="Riots", sub_event_type="Violent demonstration", fatalities=3)),
     # a member off duty is a civilian victim, whether the text says "attacked" or "killed"
     ("On June 10, at a market near Bourem, gunmen opened fire and killed a retired soldier.",
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),

@@ -437,6 +437,12 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     if not found:
         return None
     trigger, token, t_start, t_end = max(found, key=lambda f: (f[0].priority, -f[2]))
+    riot_word = next((f for f in found if f[0].sub_event_type == "Violent demonstration"), None)
+    if riot_word is not None and trigger.event_type in VIOLENT and not any(
+            m.name and m.inter in (2, 3) for m in in_sentence):
+        # "a violent protest ... led to clashes with security forces", "riots broke out and the
+        # prefecture was set ablaze": the text says what it was; no rebel or militia is named
+        trigger, token, t_start, t_end = riot_word
     violent = trigger.event_type in VIOLENT
     actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
     place = place_for_sentence(article, sent.start_char, sent.end_char)
