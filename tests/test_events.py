@@ -353,6 +353,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=6)),
     ("On June 10, gunmen killed six people, including two children, in Dioura.",
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    # strikes or shells beside a ground clash make a battle
+    ("On June 10, soldiers backed by French attack helicopters and fighter jets clashed with militants near "
+     "Nampala.", dict(event_type="Battles", sub_event_type="Armed clash")),
+    ("On June 10, French forces carried out an operation near Tessit involving airstrikes and ground forces, "
+     "killing ten militants.", dict(event_type="Battles", sub_event_type="Armed clash")),
     # the text names a violent protest: the clash with the police that follows is part of it
     ("On May 29, miners armed with machetes staged a violent protest at a gold mine near Kita, which led to "
      "clashes with security forces who shot dead three miners.",

@@ -437,6 +437,11 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     if not found:
         return None
     trigger, token, t_start, t_end = max(found, key=lambda f: (f[0].priority, -f[2]))
+    clash = next((f for f in found if f[0].id == "armed_clash"), None)
+    if clash is not None and trigger.event_type == "Explosions/Remote violence" and trigger.id != "suicide_bomb":
+        # "the army, supported by French jets, clashed with militants": shells or strikes
+        # beside a ground clash make a battle (ACLED)
+        trigger, token, t_start, t_end = clash
     riot_word = next((f for f in found if f[0].sub_event_type == "Violent demonstration"), None)
     if riot_word is not None and trigger.event_type in VIOLENT and not any(
             m.name and m.inter in (2, 3) for m in in_sentence):
