@@ -353,6 +353,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=6)),
     ("On June 10, gunmen killed six people, including two children, in Dioura.",
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    # a takeover the text says was peaceful is a transfer of territory, not a battle
+    ("On June 10, the CMA took control of Anefis without any fighting.",
+     dict(event_type="Strategic developments", sub_event_type="Non-violent transfer of territory")),
+    ("On June 10, armed groups took control of Lere to keep the new authorities out. No clashes were reported.",
+     dict(event_type="Strategic developments", sub_event_type="Non-violent transfer of territory")),
     # strikes or shells beside a ground clash make a battle
     ("On June 10, soldiers backed by French attack helicopters and fighter jets clashed with militants near "
      "Nampala.", dict(event_type="Battles", sub_event_type="Armed clash")),

@@ -442,6 +442,10 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         # "the army, supported by French jets, clashed with militants": shells or strikes
         # beside a ground clash make a battle (ACLED)
         trigger, token, t_start, t_end = clash
+    if trigger.event_type == "Battles" and (trigger.territory or any(f[0].territory for f in found)) and \
+            _said_peaceful(sent, lexicon.context):
+        # "the CMA took control of Menaka without any fighting": a transfer, not a battle
+        trigger = lexicon.by_id[lexicon.context["peaceful_trigger"]]
     riot_word = next((f for f in found if f[0].sub_event_type == "Violent demonstration"), None)
     if riot_word is not None and trigger.event_type in VIOLENT and not any(
             m.name and m.inter in (2, 3) for m in in_sentence):
@@ -951,6 +955,15 @@ def _nonstate_subject(verb, mentions: list[ActorMention]) -> bool:
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     found = _mention_at(subject, mentions) if subject is not None else None
     return found is not None and (found.inter in (2, 3, 4) if found.name else found.role in UNNAMED_ROLES)
+
+
+def _said_peaceful(sent, cues: dict) -> bool:
+    """The sentence, or the one after it, says no fighting took place."""
+    phrases = cues.get("no_fighting_phrases") or ()
+    doc = sent.doc
+    after = doc[sent.end].sent.text if sent.end < len(doc) else ""
+    text = f"{sent.text} {after}".lower()
+    return any(p in text for p in phrases)
 
 
 def _armed_in_breakdown(sent, victims: ActorMention, mentions: list[ActorMention], actor1: ActorMention | None,
