@@ -353,6 +353,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=6)),
     ("On June 10, gunmen killed six people, including two children, in Dioura.",
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    # a group split in wings is the wing whose coalition the sentence names
+    ("On June 10, MAA and GATIA fighters (both Platform) clashed near Bourem.",
+     dict(actor1="MAA: Arab Movement of the Azawad (Platform)")),
+    ("On June 10, gunmen attacked a post of MAA fighters of the CMA near Ber.",
+     dict(actor2="MAA: Arab Movement of the Azawad (CMA)")),
     # a takeover the text says was peaceful is a transfer of territory, not a battle
     ("On June 10, the CMA took control of Anefis without any fighting.",
      dict(event_type="Strategic developments", sub_event_type="Non-violent transfer of territory")),

@@ -34,6 +34,8 @@ class Actor:
     former_names: tuple[tuple[str, int], ...] = ()   # (name, year): the name before that year
     # (actor, countries, since): ACLED codes it as that actor in those countries from that year on
     coded_as: tuple[str, tuple[str, ...], int | None] | None = None
+    wing_of: str | None = None               # a wing of this actor, told by ...
+    wing_cues: tuple[str, ...] = ()          # ... these words in the sentence ("CMA", "Platform")
 
 
 @dataclass
@@ -193,7 +195,8 @@ def _load(extra: tuple[Path, ...]) -> ActorDictionary:
                         active=tuple(active) if active else None,
                         coded_as_parent=bool(entry.get("coded_as_parent")),
                         former_names=tuple((n, int(y)) for n, y in (entry.get("former_names") or {}).items()),
-                        coded_as=coded_as),
+                        coded_as=coded_as, wing_of=entry.get("wing_of"),
+                        wing_cues=tuple(entry.get("wing_cues") or ())),
                   [] if entry.get("generic") else list(entry.get("aliases") or []))
 
     # Every country's state forces, by rule.

@@ -136,6 +136,7 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
     mentions = [_armed_person(m, article) for m in _absorb_generic_heads(mentions, article.text)
                 if not _in_compound_name(m, article.text)]
     mentions = _named_militias(mentions, article.text, d)
+    mentions = [_wing(m, article, d) for m in mentions]
     covered = [(m.start, m.end) for m in mentions]
     for ent in article.doc.ents:
         if ent.label_ == "ORG" and not any(s < ent.end_char and ent.start_char < e for s, e in covered):
@@ -144,6 +145,20 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
                 mentions.append(ActorMention(ent.start_char, ent.end_char, ent.text, ent.text, None, None,
                                              source="ner:unknown_group", confidence=0.5))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _wing(m: ActorMention, article: Article, d: ActorDictionary) -> ActorMention:
+    """ "MAA fighters of the CMA": a group split in wings is the wing whose coalition its
+    sentence names, when it names one wing's only."""
+    wings = [a for a in d.actors.values() if m.name and a.wing_of == m.name]
+    span = article.doc.char_span(m.start, m.end, alignment_mode="expand") if wings else None
+    if span is None:
+        return m
+    sentence = span.sent.text
+    told = [a for a in wings if any(re.search(rf"\b{re.escape(cue)}\b", sentence) for cue in a.wing_cues)]
+    if len(told) != 1:
+        return m
+    return replace(m, name=told[0].name, inter=told[0].inter, source="actor_dictionary+wing")
 
 
 NAMED_MILITIA = re.compile(r"\b([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) (militia|militias|militiamen|militia members|"
