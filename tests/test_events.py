@@ -353,6 +353,13 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Battles", actor2="Military Forces of Mali", fatalities=6)),
     ("On June 10, gunmen killed six people, including two children, in Dioura.",
      dict(event_type="Violence against civilians", actor2="Civilians (Mali)")),
+    # a protest broken up: the crowd protests, the force intervenes
+    ("On June 10, police dispersed a march of traders against new taxes in Bamako.",
+     dict(event_type="Protests", sub_event_type="Protest with intervention", actor1="Protesters (Mali)",
+          actor2="Police Forces of Mali")),
+    # soldiers who protest are the protesters
+    ("On June 10, soldiers marched in Gao to protest the delay in paying their wages.",
+     dict(event_type="Protests", sub_event_type="Peaceful protest", actor1="Protesters (Mali)", actor2=None)),
     # a group split in wings is the wing whose coalition the sentence names
     ("On June 10, MAA and GATIA fighters (both Platform) clashed near Bourem.",
      dict(actor1="MAA: Arab Movement of the Azawad (Platform)")),

@@ -461,6 +461,9 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
             _said_peaceful(sent, lexicon.context):
         # "the CMA took control of Menaka without any fighting": a transfer, not a battle
         trigger = lexicon.by_id[lexicon.context["peaceful_trigger"]]
+    if trigger.sub_event_type == "Peaceful protest" and any(
+            t.lemma_.lower() in (lexicon.context.get("intervention_lemmas") or ()) for t in sent):
+        trigger = lexicon.by_id[lexicon.context["intervention_trigger"]]   # "dispersed by police"
     riot_word = next((f for f in found if f[0].sub_event_type == "Violent demonstration"), None)
     if riot_word is not None and trigger.event_type in VIOLENT and not any(
             m.name and m.inter in (2, 3) for m in in_sentence):
@@ -490,6 +493,11 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         # "security forces dispersed the protesters": crowds are policed (ACLED: Police Forces)
         actor1, actor2 = (replace(m, role="state_police") if m is not None and m.role == "state_military"
                           and m.text.lower() in CROWD_CONTROL else m for m in (actor1, actor2))
+    if trigger.event_type == "Protests" and actor1 is not None and _state_force(actor1) and \
+            (actor2 is None or not _state_force(actor2)):
+        # "police dispersed the march": the crowd protests, the police intervene; soldiers who
+        # protest their pay are the protesters
+        actor1, actor2 = (actor2, actor1) if trigger.sub_event_type != "Peaceful protest" else (None, actor2)
     crowd = DEFAULT_ACTOR1.get(trigger.event_type) if trigger.event_type in ("Protests", "Riots") else None
     if crowd and actor1 is not None and actor1.role == "civilians":
         actor1 = replace(actor1, role=crowd)  # "youths marched": in a protest, the crowd are protesters
