@@ -433,3 +433,13 @@ def test_the_attack_told_again_is_no_new_event(settings):
 ])
 def test_a_toll_in_the_next_sentence(settings, text, fatalities):
     assert primary(text, settings)["fatalities"] == fatalities, text
+
+
+def test_an_attack_told_in_the_past_is_an_incident_without_place_or_date(settings):
+    """ "An attack ... was repelled" is one incident; "attacks have intensified" is a trend."""
+    event = primary("An attack against MINUSMA forces was repelled. No further details were given.", settings)
+    assert event["event_type"] == "Battles" and event["actor2"].startswith("MINUSMA"), event
+    [article] = process([RawArticle(path="t.json", format="json", title="Report",
+                                    text="Attacks against MINUSMA forces have intensified.", published="2018-06-12")],
+                        settings.updated(focus_countries=("ML",)))
+    assert not [e for e in article.events if e.context is None]

@@ -661,7 +661,11 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
 def _told_incident(token, actor1: ActorMention | None, actor2: ActorMention | None) -> bool:
     """ "A teacher and a farmer were abducted by unknown gunmen", "Islamist militants abducted the
     village chief": a verb in the simple past with someone named on either side tells one
-    incident even with no place, date or toll ("attacks have intensified" does not)."""
+    incident even with no place, date or toll ("attacks have intensified" does not). So does
+    "an attack" the past-tense verb acts on ("an attack against MINUSMA forces was repelled")."""
+    if token.pos_ == "NOUN" and token.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an")
+                                                           for c in token.children):
+        token = token.head
     if token.pos_ != "VERB" or token.tag_ not in ("VBD", "VBN"):
         return False
     auxes = {c.lower_ for c in token.children if c.dep_ in ("aux", "auxpass")}
