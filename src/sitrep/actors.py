@@ -56,9 +56,11 @@ class ActorDictionary:
     countries: dict[str, Country] = field(default_factory=dict)    # iso2 -> Country
     demonyms: dict[str, str] = field(default_factory=dict)         # demonym (lower) -> iso2
     country_names: dict[str, str] = field(default_factory=dict)    # name (lower) -> iso2
+    _wings: dict[str, list[Actor]] | None = None                    # parent -> its wings (wings())
 
     # --- building --------------------------------------------------------------------
     def add(self, actor: Actor, aliases: list[str]) -> None:
+        self._wings = None
         known = self.actors.get(actor.name)
         self.actors[actor.name] = known or actor
         for alias in [actor.name, *aliases]:
@@ -70,6 +72,15 @@ class ActorDictionary:
     def by_alias(self, text: str) -> Actor | None:
         name = self.aliases.get(_key(text))
         return self.actors.get(name) if name else None
+
+    def wings(self, name: str) -> list[Actor]:
+        """The wings an actor is split in (actors.yaml `wing_of`), indexed at first use."""
+        if self._wings is None:
+            self._wings = {}
+            for actor in self.actors.values():
+                if actor.wing_of:
+                    self._wings.setdefault(actor.wing_of, []).append(actor)
+        return self._wings.get(name, [])
 
     def generic(self, role: str, iso2: str | None) -> Actor | None:
         """The actor a generic phrase stands for in a country ("gunmen" in ML -> UAG (Mali))."""

@@ -150,7 +150,7 @@ def find_actors(article: Article, matcher: ActorMatcher, settings: Settings) -> 
 def _wing(m: ActorMention, article: Article, d: ActorDictionary) -> ActorMention:
     """ "MAA fighters of the CMA": a group split in wings is the wing whose coalition its
     sentence names, when it names one wing's only."""
-    wings = [a for a in d.actors.values() if m.name and a.wing_of == m.name]
+    wings = d.wings(m.name) if m.name else []
     span = article.doc.char_span(m.start, m.end, alignment_mode="expand") if wings else None
     if span is None:
         return m
