@@ -443,3 +443,14 @@ def test_an_attack_told_in_the_past_is_an_incident_without_place_or_date(setting
                                     text="Attacks against MINUSMA forces have intensified.", published="2018-06-12")],
                         settings.updated(focus_countries=("ML",)))
     assert not [e for e in article.events if e.context is None]
+
+
+@pytest.mark.parametrize("text, location", [
+    # a name the model did not tag, after a place word, that the gazetteer knows in the focus country
+    ("On June 10, gunmen ambushed a trader between Diafarabe & Dia.", "Diafarabé"),
+    ("On June 10, three herders were killed by hunters in the Ke-Macina area.", "Ké-Macina"),
+    # "Cercle of X": Mali's districts are named after their seat
+    ("On June 10, gunmen burned a telecom mast in the Cercle of Goundam.", "Goundam"),
+])
+def test_places_the_model_did_not_tag(settings, text, location):
+    assert primary(text, settings)["location"] == location, text

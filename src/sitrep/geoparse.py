@@ -696,7 +696,7 @@ COUNTY_LIST = re.compile(
 PARTY_PLACE = re.compile(r"(?:(?<=\()|(?<=,\s))[DRI]-([A-Z][\w'’.]*(?: [A-Z][\w'’.]*)?)(?=[,;)]|\.?\s)")
 # "the village of Kolongo", "the town of Boni": a settlement's name, known or not.
 _NAME = r"[A-ZÀ-Þ][\w'’]*(?:[ -][A-ZÀ-Þ][\w'’]*){0,2}"
-SETTLEMENT_NAMED = re.compile(r"\b(?:town|village|hamlet|locality|settlement|commune)\s+of\s+("
+SETTLEMENT_NAMED = re.compile(r"\b(?:town|village|hamlet|locality|settlement|commune|[Cc]ercle|circle)\s+of\s+("
                               + _NAME + r")\b")
 # "Kolongo (Macina, Segou)": a name, then its district and region in parentheses.
 NAME_WITH_CONTAINERS = re.compile(r"(?<![\w'’-])(" + _NAME + r")\s+\(\s*(" + _NAME + r"(?:\s*,\s*"
@@ -808,7 +808,32 @@ def _embedded_toponyms(ent, text: str, gz: Gazetteer, named: set[str],
     return found
 
 
-def recognise(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, str]]:
+def _untagged_in_focus(doc, gz: Gazetteer, focus: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """ "between Diafarabe & Dia", "an ambush near Ke-Macina": a proper name after a place word
+    ("in", "near", "between" and their conjuncts) that the model did not take for a place but
+    the gazetteer knows, by that very name, as a place in a focus country."""
+    found = []
+    for t in doc:
+        if t.pos_ != "PROPN" or t.ent_type_ in ("GPE", "LOC", "FAC", "DATE", "TIME", "NORP"):
+            continue
+        head = t
+        while head.dep_ in ("conj", "compound") and head.head.i != head.i:
+            head = head.head
+        if head.dep_ != "pobj" or head.head.lower_ not in PLACE_BEFORE - {"of", "from", "to"}:
+            continue
+        if t.dep_ == "compound" and not (t.head.pos_ == "NOUN" and t.head.lower_ in PLACE_NOUNS | {"zone", "vicinity"}):
+            continue   # a part of a longer name; "the Ke-Macina area" is the place's
+        span = doc[t.left_edge.i:t.i + 1]
+        if not all(x.pos_ == "PROPN" or x.text == "-" for x in span):
+            continue
+        name = span.text
+        if _titled(name) and not gz.demonym(name) and not _no_toponym_alone(name) and any(
+                c.is_point and c.match != ALTERNATE and c.country in focus for c in gz.candidates(name)):
+            found.append((span.start_char, span.end_char, "untagged"))
+    return found
+
+
+def recognise(doc, gazetteer: Gazetteer | None = None, focus: tuple[str, ...] = ()) -> list[tuple[int, int, str]]:
     """The toponyms of a parsed text: (start, end, how), in text order. `how`: "entity" (a GPE,
     LOC or FAC entity, unless it is one word that is the surname of a person the text names);
     "whole:LABEL", "lead:LABEL" or "of:LABEL" (held by an entity of another label, see
@@ -855,6 +880,8 @@ def recognise(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, s
                     at = offset + part.index(name)
                     spans.append((at, at + len(name), "container"))
                 offset += len(part) + 1
+    if focus:
+        spans.extend(_untagged_in_focus(doc, gz, focus))
     for pattern, how in ((PARTY_PLACE, "party"), (BASED, "based")):
         for m in pattern.finditer(text):
             name = m.group(1)
@@ -872,11 +899,12 @@ def recognise(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, s
     return sorted(kept[notes:])
 
 
-def toponym_spans(doc, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, int, int]]:
+def toponym_spans(doc, gazetteer: Gazetteer | None = None, focus: tuple[str, ...] = ()
+                  ) -> list[tuple[int, int, int, int]]:
     """The toponyms of a parsed text, as this stage takes them (`recognise`): (start, end,
     sentence_start, sentence_end), in text order."""
     out = []
-    for s, e, _ in recognise(doc, gazetteer):
+    for s, e, _ in recognise(doc, gazetteer, focus):
         sent = doc.char_span(s, e, alignment_mode="expand")
         sent = sent.sent if sent is not None else None
         out.append((s, e, sent.start_char if sent is not None else None,
@@ -890,7 +918,7 @@ def geoparse(articles: list[Article], settings: Any) -> list[Article]:
     for article in articles:
         if article.status != "new" or article.doc is None:
             continue
-        spans = toponym_spans(article.doc, gz)
+        spans = toponym_spans(article.doc, gz, tuple(settings.focus_countries or ()))
         context = GeoContext.from_settings(settings, outlet_country=outlet_country(article),
                                            gazetteer=gz)
         mentions = resolve_toponyms(article.text, spans, context)
