@@ -54,9 +54,9 @@ def test_a_wrong_gold_row_is_counted_and_written_out(tmp_path):
 
 # Figures reached on the development data, less 0.01; raise them as the method improves, never
 # lower. Reached (session 5): detected 0.957, event type 0.857, sub-type 0.844, actor1 0.740,
-# actor2 0.688, location <= 50 km 0.391, fatalities 0.880, date 0.570.
+# actor2 0.688, location <= 50 km 0.398, fatalities 0.880, date 0.570.
 FLOORS = {"detected": 0.947, "event_type_acc": 0.847, "sub_event_type_acc": 0.834, "actor1_acc": 0.730,
-          "actor2_acc": 0.678, "location_50km": 0.38, "fatalities_exact": 0.870, "date_exact": 0.56}
+          "actor2_acc": 0.678, "location_50km": 0.388, "fatalities_exact": 0.870, "date_exact": 0.56}
 
 
 def test_development_figures_do_not_regress():
