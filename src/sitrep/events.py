@@ -451,25 +451,8 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     found = _triggers_in(sent, phrase_spans, lexicon, [(m.start, m.end) for m in in_sentence if m.name])
     if not found:
         return None
-    trigger, token, t_start, t_end = max(found, key=lambda f: (f[0].priority, -f[2]))
-    clash = next((f for f in found if f[0].id == "armed_clash"), None)
-    if clash is not None and trigger.event_type == "Explosions/Remote violence" and trigger.id != "suicide_bomb":
-        # "the army, supported by French jets, clashed with militants": shells or strikes
-        # beside a ground clash make a battle (ACLED)
-        trigger, token, t_start, t_end = clash
-    if trigger.event_type == "Battles" and (trigger.territory or any(f[0].territory for f in found)) and \
-            _said_peaceful(sent, lexicon.context):
-        # "the CMA took control of Menaka without any fighting": a transfer, not a battle
-        trigger = lexicon.by_id[lexicon.context["peaceful_trigger"]]
-    if trigger.sub_event_type == "Peaceful protest" and any(
-            t.lemma_.lower() in (lexicon.context.get("intervention_lemmas") or ()) for t in sent):
-        trigger = lexicon.by_id[lexicon.context["intervention_trigger"]]   # "dispersed by police"
-    riot_word = next((f for f in found if f[0].sub_event_type == "Violent demonstration"), None)
-    if riot_word is not None and trigger.event_type in VIOLENT and not any(
-            m.name and m.inter in (2, 3) for m in in_sentence):
-        # "a violent protest ... led to clashes with security forces", "riots broke out and the
-        # prefecture was set ablaze": the text says what it was; no rebel or militia is named
-        trigger, token, t_start, t_end = riot_word
+    chosen = max(found, key=lambda f: (f[0].priority, -f[2]))
+    trigger, token, t_start, t_end = _settled_trigger(found, chosen, sent, in_sentence, lexicon)
     violent = trigger.event_type in VIOLENT
     actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
     place = place_for_sentence(article, sent.start_char, sent.end_char)
@@ -615,6 +598,30 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
         + 0.1 * (when is not None and when.rule != "publication_date") + 0.05 * (fatalities is not None)
     return Event(event_type, sub_event_type, trigger.plover_type, trigger.plover_mode, actor1, actor2, place, when,
                  fatalities, [source], context, round(min(confidence, 1.0), 2), priority=trigger.priority)
+
+
+def _settled_trigger(found: list, chosen: tuple, sent, in_sentence: list[ActorMention], lexicon: Lexicon) -> tuple:
+    """The trigger the sentence's other words confirm or overrule: (trigger, token, start, end)."""
+    trigger, token, t_start, t_end = chosen
+    clash = next((f for f in found if f[0].id == "armed_clash"), None)
+    if clash is not None and trigger.event_type == "Explosions/Remote violence" and trigger.id != "suicide_bomb":
+        # "the army, supported by French jets, clashed with militants": shells or strikes
+        # beside a ground clash make a battle (ACLED)
+        trigger, token, t_start, t_end = clash
+    if trigger.event_type == "Battles" and (trigger.territory or any(f[0].territory for f in found)) and \
+            _said_peaceful(sent, lexicon.context):
+        # "the CMA took control of Menaka without any fighting": a transfer, not a battle
+        trigger = lexicon.by_id[lexicon.context["peaceful_trigger"]]
+    if trigger.sub_event_type == "Peaceful protest" and any(
+            t.lemma_.lower() in (lexicon.context.get("intervention_lemmas") or ()) for t in sent):
+        trigger = lexicon.by_id[lexicon.context["intervention_trigger"]]   # "dispersed by police"
+    riot_word = next((f for f in found if f[0].sub_event_type == "Violent demonstration"), None)
+    if riot_word is not None and trigger.event_type in VIOLENT and not any(
+            m.name and m.inter in (2, 3) for m in in_sentence):
+        # "a violent protest ... led to clashes with security forces", "riots broke out and the
+        # prefecture was set ablaze": the text says what it was; no rebel or militia is named
+        trigger, token, t_start, t_end = riot_word
+    return trigger, token, t_start, t_end
 
 
 def _follow_up_tolls(found: list[tuple]) -> None:
