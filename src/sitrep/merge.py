@@ -318,7 +318,8 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
     for story, rs in story_ranges.items():
         near = None if None in rs else or_(*(overlapping(lo, hi) for lo, hi in _windows(rs, slack)))
         for chunk in _chunks(story_articles[story], 500):
-            conditions.append(events.c.article_id.in_(chunk) if near is None else events.c.article_id.in_(chunk) & near)
+            in_story = events.c.article_id.in_(chunk)
+            conditions.append(in_story if near is None else in_story & near)
     if conditions and new:
         ids = set()
         for part in _chunks(conditions, 200):  # SQLite parses a long OR as a deep tree
@@ -440,8 +441,6 @@ class _DateIndex:
     a window. Groups with an undated member, and groups grown during the pass, are always
     returned (their members are compared one by one)."""
 
-    SHORT = SHORT_RANGE
-
     def __init__(self, groups: dict[str, list[dict]]):
         self.always: set[str] = set()
         short, long = [], []
@@ -451,7 +450,7 @@ class _DateIndex:
                 self.always.add(gid)
                 continue
             for s, t in ranges:
-                (short if t - s <= self.SHORT else long).append((s, t, gid))
+                (short if _short((s, t)) else long).append((s, t, gid))
         short.sort(key=lambda x: x[0])
         long.sort(key=lambda x: x[0])
         self.short, self.short_starts = short, [x[0] for x in short]
@@ -465,7 +464,7 @@ class _DateIndex:
         import bisect
 
         found = set(self.always)
-        i, j = bisect.bisect_left(self.short_starts, lo - self.SHORT), bisect.bisect_right(self.short_starts, hi)
+        i, j = bisect.bisect_left(self.short_starts, lo - SHORT_RANGE), bisect.bisect_right(self.short_starts, hi)
         found.update(gid for s, t, gid in self.short[i:j] if t >= lo)
         i, j = bisect.bisect_left(self.long_starts, lo - self.longest), bisect.bisect_right(self.long_starts, hi)
         found.update(gid for s, t, gid in self.long[i:j] if t >= lo)
