@@ -150,3 +150,64 @@ def test_a_day_is_not_merged_with_a_year_unless_one_story_tells_both():
     assert _group_score(day, [year], options, {"a": "s1", "b": "s1"}) is not None   # one story
     assert _group_score(other_year, [year], options, {}) is not None
     assert _group_score(day, [year, other_day], options, {}) is not None          # a member as fine
+
+
+def _reach_grid():
+    """Events over a small grid of sides, places, dates and types, as the merge reads them."""
+    sides = [("JNIM: Group for Support of Islam and Muslims", 2, "Military Forces of Mali (2021-)", 1),
+             ("Unidentified Armed Group (Mali)", 3, "Military Forces of Mali (2021-)", 1),
+             ("Unidentified Armed Group (Mali)", 3, "Civilians (Mali)", 7),
+             ("Islamic State (Sahel)", 2, None, None), (None, None, None, None)]
+    places = [("Boulikessi", 14.80, -1.32, "Mopti", 1), ("Mondoro", 14.95, -1.10, "Mopti", 1),
+              ("Gao", 16.27, -0.04, "Gao", 1), ("Mopti", 14.49, -4.20, "Mopti", 3), ("Mali", 17.0, -4.0, None, 3),
+              (None, None, None, None, None)]
+    dates = [("2025-06-01", "2025-06-01", 1), ("2025-06-02", "2025-06-02", 1), ("2025-06-09", "2025-06-09", 1),
+             ("2025-06-01", "2025-06-30", 3), ("2025-01-01", "2025-12-31", 3)]
+    types = [("Battles", "Armed clash"), ("Violence against civilians", "Attack"),
+             ("Explosions/Remote violence", "Remote explosive/landmine/IED")]
+    out = []
+    for (a1, i1, a2, i2) in sides:
+        for (location, lat, lon, admin1, precision) in places:
+            for (start, end, time_precision) in dates:
+                for event_type, sub_event_type in types:
+                    n = len(out)
+                    out.append({"id": f"e{n}", "merged_id": f"e{n}", "article_id": f"a{n}", "event_type": event_type,
+                                "sub_event_type": sub_event_type, "actor1": a1, "inter1": i1, "actor2": a2,
+                                "inter2": i2, "location": location, "latitude": lat, "longitude": lon,
+                                "admin1": admin1, "iso": "ML" if location else None,
+                                "country": "Mali" if location else None, "geo_precision": precision,
+                                "event_date": end, "date_start": start, "date_end": end,
+                                "time_precision": time_precision, "context": None})
+    return out
+
+
+def test_every_group_an_event_could_join_is_within_its_reach():
+    """merge.py reads only the stored groups with a member within reach of a new event (sharing
+    a side or a place): every pair that reaches min_score outside a story must be found so."""
+    from types import SimpleNamespace
+    from datetime import timedelta
+
+    from sitrep.merge import _group_score, _Reach
+
+    options = StoryOptions.load()
+    grid = _reach_grid()
+    reach = _Reach(options, timedelta(days=options.date_slack_days))
+    reach.add_members([SimpleNamespace(**{k: m[k] for k in _Reach.COLUMNS}) for m in grid])
+    reached = reach.groups(grid)
+    joinable = found = 0
+    for e in grid:
+        for m in grid:
+            if m is e:
+                continue
+            score = _group_score(e, [m], options, {})
+            if score is not None and score >= options.min_merge_score:
+                joinable += 1
+                assert m["merged_id"] in reached[e["id"]], (e, m, score)
+            found += m["merged_id"] in reached[e["id"]]
+    assert joinable > 1000 and found < len(grid) ** 2 / 2, (joinable, found)
+    # Same day and type, no side or place in common: not read.
+    [e] = [x for x in grid if x["actor1"] == "Islamic State (Sahel)" and x["location"] == "Gao"
+           and x["date_end"] == "2025-06-01" and x["event_type"] == "Battles"]
+    [m] = [x for x in grid if x["actor1"] == "JNIM: Group for Support of Islam and Muslims"
+           and x["location"] == "Boulikessi" and x["date_end"] == "2025-06-01" and x["event_type"] == "Battles"]
+    assert m["merged_id"] not in reached[e["id"]]

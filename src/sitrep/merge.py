@@ -45,8 +45,8 @@ from .document import OffsetMap
 from .store import articles, duplicates, event_mentions, event_sources, events, merged_events, now
 
 NEVER_MERGED = ("negated", "hypothetical", "future")
-GENERIC = re.compile(r"^(Unidentified Armed Group|Unidentified Military Forces|Civilians|Protesters|Rioters)"
-                     r" \((?P<country>.+)\)$")
+GENERIC_NAMES = ("Unidentified Armed Group", "Unidentified Military Forces", "Civilians", "Protesters", "Rioters")
+GENERIC = re.compile(r"^(" + "|".join(GENERIC_NAMES) + r") \((?P<country>.+)\)$")
 ARMED_NON_STATE = (2, 3, 4)
 
 
@@ -297,8 +297,8 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
         dated = [(r, e["iso"], tuple(sorted(_mergeable_types(e["event_type"], options))))
                  for e in new if (r := _range(e)) is not None and _short(r) == short]
         for lo, hi in _windows([r for r, _, _ in dated], slack):
-            if short:
-                near = events.c.event_date.between((lo - SHORT_RANGE).isoformat(), (hi + SHORT_RANGE).isoformat())
+            if short:   # event_date is a range's last day, and a short range is at most 31 days
+                near = events.c.event_date.between(lo.isoformat(), (hi + SHORT_RANGE).isoformat())
             else:
                 near = events.c.event_date.between(lo.isoformat(), (hi + LONG_RANGE).isoformat()) \
                     & (events.c.time_precision == 3)
@@ -307,6 +307,7 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             conditions.append(near & overlapping(lo, hi) & or_(*(alike(*k) for k in keys)))
     # An undated event may join any group of its story; a dated one a group of its story dated
     # near it (a big story's every event need not be read again).
+    story_conditions = []
     story_ranges: dict[str, list] = defaultdict(list)
     for e in new:
         if story_of.get(e["article_id"]) is not None:
@@ -319,14 +320,31 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
         near = None if None in rs else or_(*(overlapping(lo, hi) for lo, hi in _windows(rs, slack)))
         for chunk in _chunks(story_articles[story], 500):
             in_story = events.c.article_id.in_(chunk)
-            conditions.append(in_story if near is None else in_story & near)
-    if conditions and new:
+            story_conditions.append(in_story if near is None else in_story & near)
+    reached: dict[str, set[str]] | None = None   # None: every loaded group is within reach
+    if (conditions or story_conditions) and new:
         ids = set()
-        for part in _chunks(conditions, 200):  # SQLite parses a long OR as a deep tree
-            # Each call's OR has a shape of its own: kept in SQLAlchemy's compiled cache, the
-            # statements took about 70 MB by 4,000 articles and were never used again.
+        # Each call's OR has a shape of its own: kept in SQLAlchemy's compiled cache, the
+        # statements took about 70 MB by 4,000 articles and were never used again. A long OR is
+        # cut in parts, as SQLite parses it as a deep tree.
+        fresh = {"compiled_cache": None}
+        for part in _chunks(story_conditions, 200):
             query = select(events.c.merged_id).where(events.c.merged_id.is_not(None) & or_(*part)).distinct()
-            ids |= set(conn.scalars(query, execution_options={"compiled_cache": None}))
+            ids |= set(conn.scalars(query, execution_options=fresh))
+        # Other groups are found through a member within reach of a new event (_Reach).
+        within = _Reach(options, slack) if options.min_merge_score > UNREACHED_MAX else None
+        for part in _chunks(conditions, 200):
+            if within is None:
+                query = select(events.c.merged_id).where(events.c.merged_id.is_not(None) & or_(*part)).distinct()
+                ids |= set(conn.scalars(query, execution_options=fresh))
+            else:
+                query = select(*(events.c[k] for k in _Reach.COLUMNS)).where(events.c.merged_id.is_not(None)
+                                                                              & or_(*part))
+                within.add_members(conn.execute(query, execution_options=fresh))
+        if within is not None:
+            reached = within.groups(new)
+            story_groups = set(ids)
+            ids = ids.union(*reached.values())
         for gid in sorted(ids & cache.members.keys()):
             groups[gid] = cache.members[gid]
         for chunk in _chunks(sorted(ids - cache.members.keys()), 500):
@@ -350,6 +368,8 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
             window = _range(e)
             if window is not None:  # a group none of whose members is dated near e cannot take it
                 candidates = dates.near(window[0] - slack, window[1] + slack) & candidates
+            if reached is not None:   # ... nor one it cannot reach outside its story (_Reach)
+                candidates &= reached.get(e["id"], set()) | story_groups | changed
             # ... nor a group with no member of a type e may merge with (type_score)
             candidates &= set().union(*(by_type.get(t, set()) for t in _mergeable_types(e["event_type"], options)))
             for gid in sorted(candidates):
@@ -391,6 +411,105 @@ def merge_events(conn, options, article_ids: list[str], story_of: dict[str, str]
     return report
 
 
+# The highest pair score of two events that share no story, no named actor and no place (the
+# same location or within distance_km): the same sub-event type (1), a coarse place in one
+# region (0.3), the same day (1). A lower min_score than this turns the reach filter off.
+UNREACHED_MAX = 1.0 + 0.3 + 1.0
+
+
+class _Reach:
+    """The stored groups that a new event could join outside its story. Such a group has a
+    member of the event's kind (_group_score) with a pair score of at least min_score, above
+    UNREACHED_MAX: so that member overlaps the event's dates, may merge with its type, is of its
+    country, and shares a side with it (a name, or "Unidentified Armed Group (X)" against a
+    named armed group) or a place (the same location, or within distance_km: one of the cells
+    of a half-degree grid that the disc around the event meets). The members of the call's date
+    windows are read with the few columns that test needs, not whole groups."""
+
+    COLUMNS = ("merged_id", "date_start", "date_end", "event_type", "iso", "actor1", "inter1", "actor2", "inter2",
+               "location", "latitude", "longitude")
+
+    def __init__(self, options, slack: timedelta):
+        self.options = options
+        self.slack = slack
+        # (short, key) -> members sorted by their last day; a key is a side's name, a location,
+        # a cell, or one of the two generic keys below.
+        self.members: dict[tuple, list] = defaultdict(list)
+        self.ends: dict[tuple, list] = {}
+
+    def add_members(self, rows) -> None:
+        for m in rows:
+            r = _dates(m.date_start, m.date_end) if m.date_start and m.date_end else None
+            if r is None:
+                continue   # an undated member takes only events of its story
+            item = (r[1], r[0], m.merged_id, m.event_type, m.iso)
+            for key in self._keys(m.actor1, m.inter1, m.actor2, m.inter2, m.location, m.latitude, m.longitude,
+                                  member=True):
+                self.members[(_short(r), key)].append(item)
+        self.ends.clear()
+
+    def _keys(self, actor1, inter1, actor2, inter2, location, latitude, longitude, member: bool,
+              coarse: bool = False) -> set:
+        keys = set()
+        if actor1 and actor1 == actor2:
+            actor1 = None   # a side paired with itself is unknown (_sides)
+        for side, inter in ((actor1, inter1), (actor2, inter2)):
+            if not side:
+                continue
+            keys.add(("side", side))
+            generic = GENERIC.match(side)
+            if generic and generic.group(1) == "Unidentified Armed Group":
+                keys.add(("armed", member))          # meets the named armed groups of the other side
+            elif not generic and (inter in ARMED_NON_STATE or inter is None):
+                keys.add(("armed", not member))
+        if location is not None:
+            keys.add(("location", location))
+        if latitude is not None:
+            if member:
+                keys.add(("cell", int((latitude + 90) * 2) * 1000 + int((longitude + 180) * 2)))
+            elif not coarse:
+                keys |= {("cell", c) for c in _cells_near(latitude, longitude, self.options.distance_km)}
+        return keys
+
+    def groups(self, new: list[dict]) -> dict[str, set[str]]:
+        """For each new event's id, the groups within its reach."""
+        import bisect
+
+        if not self.ends:
+            for key, items in self.members.items():
+                items.sort(key=lambda x: x[0])
+                self.ends[key] = [x[0] for x in items]
+        reached: dict[str, set[str]] = {}
+        for e in new:
+            found = reached[e["id"]] = set()
+            r = _range(e)
+            if r is None or e["context"] in NEVER_MERGED:
+                continue
+            lo, hi = r[0] - self.slack, r[1] + self.slack
+            short = _short(r)
+            types = _mergeable_types(e["event_type"], self.options)
+            for key in self._keys(e["actor1"], e["inter1"], e["actor2"], e["inter2"], e["location"], e["latitude"],
+                                  e["longitude"], member=False, coarse=_coarse(e)):
+                items = self.members.get((short, key))
+                if not items:
+                    continue
+                last = bisect.bisect_right(self.ends[(short, key)], hi + SHORT_RANGE) if short else len(items)
+                for end, start, gid, event_type, iso in items[bisect.bisect_left(self.ends[(short, key)], lo):last]:
+                    if start <= hi and event_type in types and (not e["iso"] or not iso or iso == e["iso"]):
+                        found.add(gid)
+        return reached
+
+
+def _cells_near(lat: float, lon: float, max_km: float) -> set[int]:
+    """The half-degree cells (SQL: cast((lat+90)*2) * 1000 + cast((lon+180)*2)) within max_km."""
+    d_lat = max_km / 111.0 + 0.01
+    d_lon = min(180.0, max_km / (111.0 * max(0.01, math.cos(math.radians(min(89.9, abs(lat) + d_lat))))) + 0.01)
+    rows = range(max(0, int((lat - d_lat + 90) * 2)), min(359, int((lat + d_lat + 90) * 2)) + 1)
+    first, last = math.floor((lon - d_lon + 180) * 2), math.floor((lon + d_lon + 180) * 2)
+    columns = {c % 720 for c in range(first, last + 1)}
+    return {r * 1000 + c for r in rows for c in columns}
+
+
 LONG_RANGE = timedelta(days=3 * 366)
 SHORT_RANGE = timedelta(days=31)   # a day, a week or a month; longer is a year or a "since" span
 
@@ -416,22 +535,22 @@ def _windows(ranges: list[tuple[date, date]], slack: timedelta) -> list[tuple[da
 
 
 def _group_score(e: dict, members: list[dict], options, story_of: dict[str, str]) -> float | None:
-    """The best pair score of `e` with the group's members; None as soon as one pair is None.
-    An event dated to a day, a week or a month is not one told only as a year or a span of
-    years ("Wagner arrived at the end of 2018" is not "Wagner left on Sunday"), nor the other
-    way, unless the articles are of one story: a dated event joins a group only with a member
-    dated as finely as itself or a member of its story."""
+    """The best pair score of `e` with the group's members of its kind or of its story; None as
+    soon as one pair is None. An event dated to a day, a week or a month is not one told only
+    as a year or a span of years ("Wagner arrived at the end of 2018" is not "Wagner left on
+    Sunday"), nor the other way, unless the articles are of one story: a dated event is scored
+    against the members dated as finely as itself and those of its story (it must still be
+    compatible with every member)."""
     r = _range(e)
-    kinds = {_short(_range(m)) for m in members if _range(m) is not None}
-    if r is not None and kinds and _short(r) not in kinds:
-        story = story_of.get(e["article_id"])
-        if story is None or all(story_of.get(m["article_id"]) != story for m in members):
-            return None
+    story = story_of.get(e["article_id"])
     best = None
     for m in members:
         score = pair_score(e, m, options, story_of)
         if score is None:
             return None
+        if r is not None and (s := _range(m)) is not None and _short(s) != _short(r) \
+                and (story is None or story_of.get(m["article_id"]) != story):
+            continue   # another kind, another story: compatible, but no evidence
         best = score if best is None else max(best, score)
     return best
 
