@@ -211,3 +211,19 @@ def test_every_group_an_event_could_join_is_within_its_reach():
     [m] = [x for x in grid if x["actor1"] == "JNIM: Group for Support of Islam and Muslims"
            and x["location"] == "Boulikessi" and x["date_end"] == "2025-06-01" and x["event_type"] == "Battles"]
     assert m["merged_id"] not in reached[e["id"]]
+
+
+def test_a_story_index_lets_go_of_old_stories_and_keeps_their_articles():
+    options = StoryOptions.load()
+    index = StoryIndex(options)
+    old = article_features("a1", "Soldiers killed near Boulikessi", "Soldiers were killed near Boulikessi.",
+                           "2025-01-05", "Wire", [], ["Boulikessi"], [], options.title_weight, options.lead_weight)
+    new = article_features("a2", "Drone strike on a market in Kidal", "A drone struck a market in Kidal.",
+                           "2025-06-05", "Wire", [], ["Kidal"], [], options.title_weight, options.lead_weight)
+    first, second = index.assign(old), index.assign(new)
+    assert first.story_id != second.story_id
+    assert index.forget_before(new.day - 30) == 1
+    assert set(index.stories) == {second.story_id}
+    assert not any(first.story_id in ids for ids in index.postings.values())
+    assert not any(first.story_id in ids for ids in index.by_day.values())
+    assert index.story_of["a1"] == first.story_id     # merging still knows each article's story

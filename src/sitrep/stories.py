@@ -46,6 +46,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)", re.MULTILINE)
 @dataclass(frozen=True)
 class StoryOptions:
     duplicate_threshold: float = 0.8
+    duplicate_index_articles: int | None = 20_000
     window_days: int = 7
     max_span_days: int = 30
     threshold: float = 0.24
@@ -74,6 +75,7 @@ class StoryOptions:
         d, s, e = data.get("duplicates", {}), data.get("stories", {}), data.get("events", {})
         options = cls(
             duplicate_threshold=float(d.get("threshold", 0.8)),
+            duplicate_index_articles=int(d.get("index_articles", 20_000)) or None,
             window_days=int(s.get("window_days", 7)), max_span_days=int(s.get("max_span_days", 30)),
             threshold=float(s.get("threshold", 0.24)),
             weights=tuple((k, float(v)) for k, v in (s.get("weights") or dict(cls.weights)).items()),
@@ -291,6 +293,23 @@ class StoryIndex:
             for key in story.entities[ns]:
                 self.postings[_PREFIX[ns] + key].add(story.id)
 
+    def forget_before(self, day: int) -> int:
+        """Let go of the dated stories whose last article is older than `day` (they stay in the
+        database; `story_of` keeps their articles). Returns how many."""
+        old = [sid for sid, story in self.stories.items() if story.days and max(story.days) < day]
+        for sid in old:
+            story = self.stories.pop(sid)
+            keys = set(story.indexed_terms) | {_PREFIX[ns] + k for ns in NAMESPACES for k in story.entities[ns]}
+            for index, names in ((self.by_day, set(story.days)), (self.postings, keys)):
+                for name in names:
+                    ids = index.get(name)
+                    if ids is not None:
+                        ids.discard(sid)
+                        if not ids:
+                            del index[name]
+            self.undated.discard(sid)
+        return len(old)
+
     # -- scoring
     def similarity(self, features: ArticleFeatures, story: Story, article_vec: dict[str, float] | None = None
                    ) -> float:
@@ -487,6 +506,7 @@ class CorpusStage:
     def reset(self) -> None:
         self.index: StoryIndex | None = None
         self.loaded_days: set[int] = set()
+        self.newest_day: int | None = None
         self._embedder = None
         from .merge import GroupCache
 
@@ -506,22 +526,44 @@ class CorpusStage:
 
     def _load_stories(self, conn, index: StoryIndex, days: Iterable[int] = (), undated: bool = False) -> None:
         """Stories active within the window of `days` (and the undated ones), unless loaded."""
-        from sqlalchemy import or_, select
+        from sqlalchemy import or_
 
-        from .store import stories, story_articles
+        from .store import stories
 
         w = self.options.window_days
         wanted = {d + k for d in days for k in range(-w, w + 1)} - self.loaded_days
         conditions = []
-        if wanted:
-            lo, hi = iso_day(min(wanted)), iso_day(max(wanted))
-            conditions.append((stories.c.last_published >= lo) & (stories.c.first_published <= hi))
+        runs: list[list[int]] = []   # wanted days in runs of consecutive days
+        for d in sorted(wanted):
+            if runs and d == runs[-1][1] + 1:
+                runs[-1][1] = d
+            else:
+                runs.append([d, d])
+        for first, last in runs:
+            conditions.append((stories.c.last_published >= iso_day(first)) & (stories.c.first_published <= iso_day(last)))
         if undated:
             conditions.append(stories.c.first_published.is_(None))
         if not conditions:
             return
-        rows = conn.execute(select(stories.c.id, stories.c.state, stories.c.embedding)
-                            .where(or_(*conditions))).all()
+        self._add_stories(conn, index, or_(*conditions))
+        self.loaded_days |= wanted
+
+    def _load_story_ids(self, conn, index: StoryIndex, ids: set[str]) -> None:
+        """Stories by id: one let go from memory (`_forget_old`) that an article of this call is
+        already in, or that the original of a copy is in."""
+        from .store import stories
+
+        for chunk in _chunks(sorted(ids), 500):
+            self._add_stories(conn, index, stories.c.id.in_(chunk))
+
+    @staticmethod
+    def _add_stories(conn, index: StoryIndex, condition) -> None:
+        """The stored stories that meet `condition`, unless already in memory."""
+        from sqlalchemy import select
+
+        from .store import stories, story_articles
+
+        rows = conn.execute(select(stories.c.id, stories.c.state, stories.c.embedding).where(condition)).all()
         new_ids = [r.id for r in rows if r.id not in index.stories]
         members: dict[str, list[str]] = defaultdict(list)
         for chunk in _chunks(new_ids, 500):
@@ -529,10 +571,8 @@ class CorpusStage:
                                   .where(story_articles.c.story_id.in_(chunk))):
                 members[r.story_id].append(r.article_id)
         for r in rows:
-            if r.id in index.stories:
-                continue
-            index.add_story(Story.from_state(r.id, r.state, members.get(r.id, []), _from_blob(r.embedding)))
-        self.loaded_days |= wanted
+            if r.id not in index.stories:
+                index.add_story(Story.from_state(r.id, r.state, members.get(r.id, []), _from_blob(r.embedding)))
 
     def _pending(self, conn) -> list[dict]:
         from sqlalchemy import select
@@ -601,6 +641,8 @@ class CorpusStage:
             index = self.index
             features = self._features(conn, rows)
             self._load_stories(conn, index, [f.day for f in features if f.day is not None])
+            self._load_story_ids(conn, index, {sid for f in features if (sid := index.story_of.get(
+                f.id, index.story_of.get(f.duplicate_of or ""))) is not None and sid not in index.stories})
             report.seconds["load"] = time.perf_counter() - started
             t = time.perf_counter()
             before = {sid: len(index.stories[sid].articles) for sid in index.stories}
@@ -624,7 +666,21 @@ class CorpusStage:
 
             report.contradictions = update_contradictions(conn, changed)
             report.seconds["contradictions"] = time.perf_counter() - t
+        self._forget_old(features)
         return report
+
+    def _forget_old(self, features: list[ArticleFeatures]) -> None:
+        """Keep in memory only the stories an article published now could join: those with an
+        article within window_days + max_span_days of the newest day seen. An older article
+        loads its days' stories again (`loaded_days` forgets the days they covered)."""
+        days = [f.day for f in features if f.day is not None]
+        if not days:
+            return
+        self.newest_day = max(days + ([self.newest_day] if self.newest_day is not None else []))
+        o = self.options
+        cutoff = self.newest_day - o.window_days - o.max_span_days
+        if self.index.forget_before(cutoff):
+            self.loaded_days = {d for d in self.loaded_days if d >= cutoff + o.window_days}
 
     def _write_clusters(self, conn, index: StoryIndex, features: list[ArticleFeatures],
                         assignments: list[Assignment], changed: list[str]) -> None:
