@@ -227,3 +227,13 @@ def test_a_story_index_lets_go_of_old_stories_and_keeps_their_articles():
     assert not any(first.story_id in ids for ids in index.postings.values())
     assert not any(first.story_id in ids for ids in index.by_day.values())
     assert index.story_of["a1"] == first.story_id     # merging still knows each article's story
+
+
+def test_the_duplicate_index_holds_the_articles_added_last():
+    text = "Gunmen attacked a convoy on the road between Gao and Ansongo on Tuesday, the army said in a statement. " * 3
+    index = DuplicateIndex(capacity=2)
+    index.add("first", signature(text))
+    index.add("second", signature("Floods cut the road to Mopti after three days of rain. " * 5))
+    assert index.best(signature(text + " Wire"))[0] == "first"
+    index.add("third", signature("The assembly passed the budget on Friday after a long debate. " * 5))
+    assert len(index) == 2 and index.best(signature(text + " Wire")) is None   # its original left the index

@@ -72,10 +72,14 @@ class Match:
 
 
 class DuplicateIndex:
-    """An LSH index over article signatures, keyed by article id, with each copy's original."""
+    """An LSH index over article signatures, keyed by article id, with each copy's original.
+    It holds the `capacity` articles added last (None: all): a copy is found if its original
+    is among them, as copies follow their original within days; memory stays bounded (about
+    4 KB an article) however long the stream."""
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, capacity: int | None = None):
         self.threshold = threshold
+        self.capacity = capacity
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.signatures: dict[str, LeanMinHash] = {}
         self.original: dict[str, str] = {}      # duplicate id -> its original's id
@@ -90,6 +94,10 @@ class DuplicateIndex:
         self.lsh.insert(article_id, sig, check_duplication=False)
         if duplicate_of:
             self.original[article_id] = duplicate_of
+        if self.capacity is not None and len(self.signatures) > self.capacity:
+            oldest = next(iter(self.signatures))   # dicts keep the order of insertion
+            del self.signatures[oldest]
+            self.lsh.remove(oldest)
 
     def root(self, article_id: str) -> str:
         seen = set()

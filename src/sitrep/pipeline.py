@@ -143,8 +143,9 @@ class Corpus:
     @property
     def index(self) -> DuplicateIndex:
         if self._index is None:
-            index = DuplicateIndex(self.options.duplicate_threshold)
-            for article_id, minhash, original in self.store.iter_signatures():
+            capacity = self.options.duplicate_index_articles
+            index = DuplicateIndex(self.options.duplicate_threshold, capacity)
+            for article_id, minhash, original in self.store.iter_signatures(newest=capacity):
                 index.add(article_id, from_bytes(minhash), original)
             self._backfill(index)
             self._index = index

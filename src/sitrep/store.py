@@ -359,10 +359,18 @@ class Store:
             return [dict(r._mapping) for r in conn.execute(statement)]
 
     # --- reading ----------------------------------------------------------------------
-    def iter_signatures(self, chunk: int = 5000) -> Iterator[tuple[str, bytes, str | None]]:
-        """(article id, MinHash bytes, the id of its original if it is a copy) of every article."""
+    def iter_signatures(self, chunk: int = 5000, newest: int | None = None) -> Iterator[tuple[str, bytes, str | None]]:
+        """(article id, MinHash bytes, the id of its original if it is a copy) of every article, or
+        of the `newest` stored last, in the order they were stored."""
+        order = (articles.c.stored_at, articles.c.id)
         query = (select(article_signatures.c.article_id, article_signatures.c.minhash, duplicates.c.duplicate_of)
+                 .join(articles, articles.c.id == article_signatures.c.article_id)
                  .outerjoin(duplicates, duplicates.c.article_id == article_signatures.c.article_id))
+        if newest is not None:
+            last = (select(articles.c.id).join(article_signatures, article_signatures.c.article_id == articles.c.id)
+                    .order_by(*(c.desc() for c in order)).limit(newest))
+            query = query.where(articles.c.id.in_(last))
+        query = query.order_by(*order)
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=chunk).execute(query)
             for row in result:
