@@ -277,6 +277,11 @@ def test_summary_style_tolls(nlp, sentence, best):
     ("Aid worker found dead after being abducted by armed men near Kidal.", 1),
     ("On June 2, soldiers killed and buried a herder in the bush near Sofara.", 1),
     ("A shepherd killed and a trader abducted by gunmen on motorbikes near Diafarabe.", 1),
+    # a list whose middle item the parser takes for an apposition of the first
+    ("A militia officer, a village chief and four others were killed when their car hit a mine.", 6),
+    ("The mayor, a retired teacher, was killed at his home.", 1),              # an apposition
+    # "as many as" qualifies the number; "many" is not a vague figure of its own
+    ("As many as 12 herders were killed in the raid near Tenenkou.", 12),
 ])
 def test_summary_counts_and_single_victims(nlp, sentence, best):
     found = count_fatalities(first_sentence(nlp, sentence))

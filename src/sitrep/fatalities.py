@@ -350,6 +350,10 @@ def _make_quantity(root, tokens, phrase_keys) -> _Quantity | None:
     number_tokens = [t for t in tokens if _is_number_word(t) or _vague_word(t)]
     if not number_tokens:
         return None
+    numbers = [t for t in number_tokens if _is_number_word(t)]
+    if numbers and _qualifier([t.lower_ for t in tokens if t.i < numbers[0].i]):
+        # "as many as 14": "many" belongs to the qualifier, the figure is the number
+        number_tokens = [t for t in number_tokens if t.i >= numbers[0].i or not _vague_word(t)]
     first = number_tokens[0]
     before = [t.lower_ for t in tokens if t.i < first.i]
     negated = "no" in before
@@ -811,12 +815,21 @@ def _headline_subject(verb) -> bool:
             and not any(_is_number_word(t) for t in subject.subtree if t.i > subject.i))
 
 
+def _listed_appos(token) -> bool:
+    """"an officer, a leader of the faction and six others": the parser hangs the middle item
+    of a list on the first as an apposition. An indefinite common noun after a common noun,
+    with the list's "and" on it, is one more item, not a second name for the first."""
+    return (token.dep_ == "appos" and token.pos_ == "NOUN" and token.head.pos_ == "NOUN"
+            and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in token.children)
+            and any(c.dep_ == "cc" for c in token.children))
+
+
 def _conjuncts(token) -> list:
     out, todo = [token], [token]
     while todo:
         t = todo.pop()
         for c in t.children:
-            if c.dep_ == "conj" and c.pos_ in NOMINAL_POS:
+            if (c.dep_ == "conj" and c.pos_ in NOMINAL_POS) or _listed_appos(c):
                 out.append(c)
                 todo.append(c)
     # "killed a member of the militia, his son and ...", "a leader of the faction and his
