@@ -445,6 +445,23 @@ def test_an_attack_told_in_the_past_is_an_incident_without_place_or_date(setting
     assert not [e for e in article.events if e.context is None]
 
 
+@pytest.mark.parametrize("text, told", [
+    # one thing or person, told in the past: one incident, with no place or date
+    ("Earlier a lorry blew up on an IED.", True),
+    ("One of the buses sent to fetch the wounded was hit by a mine on its way back.", True),
+    # the same words as a pattern or a trend: no incident
+    ("Lorries are often hit by mines on this road.", False),
+    ("Attacks with IEDs have intensified.", False),
+])
+def test_one_thing_struck_in_the_past_is_an_incident(settings, text, told):
+    [article] = process([RawArticle(path="t.json", format="json", title="Report", text=text, published="2018-06-12")],
+                        settings.updated(focus_countries=("ML",)))
+    found = [e for e in article.events if e.context is None]
+    assert bool(found) == told, (text, found)
+    if told:
+        assert found[0].sub_event_type == "Remote explosive/landmine/IED"
+
+
 @pytest.mark.parametrize("text, location", [
     # a name the model did not tag, after a place word, that the gazetteer knows in the focus country
     ("On June 10, gunmen ambushed a trader between Diafarabe & Dia.", "Diafarabé"),

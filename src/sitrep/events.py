@@ -669,10 +669,13 @@ def _told_incident(token, actor1: ActorMention | None, actor2: ActorMention | No
     """ "A teacher and a farmer were abducted by unknown gunmen", "Islamist militants abducted the
     village chief": a verb in the simple past with someone named on either side tells one
     incident even with no place, date or toll ("attacks have intensified" does not). So does
-    "an attack" the past-tense verb acts on ("an attack against MINUSMA forces was repelled")."""
+    "an attack" the past-tense verb acts on ("an attack against MINUSMA forces was repelled"),
+    and a verb whose subject is one thing or person ("a truck was struck by an IED")."""
     if token.pos_ == "NOUN" and token.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an")
                                                            for c in token.children):
         token = token.head
+    while token.dep_ in ("compound", "pobj", "agent", "prep") and token.pos_ != "VERB" and token.head is not token:
+        token = token.head   # "struck by an IED", "exploded on a IED detonation": the verb
     if token.pos_ != "VERB" or token.tag_ not in ("VBD", "VBN"):
         return False
     auxes = {c.lower_ for c in token.children if c.dep_ in ("aux", "auxpass")}
@@ -681,7 +684,14 @@ def _told_incident(token, actor1: ActorMention | None, actor2: ActorMention | No
     if auxes & {"has", "have", "had", "will", "would", "may", "might", "could"}:
         return False
     named = [m for m in (actor1, actor2) if m is not None and m.source not in ("default_actor", "default_target")]
-    return bool(named)
+    return bool(named) or any(c.dep_ in ("nsubj", "nsubjpass") and _one_thing(c) for c in token.children)
+
+
+def _one_thing(token) -> bool:
+    """ "a truck", "a minibus", "one of the vehicles": a single thing or person, told as one."""
+    if token.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in token.children):
+        return True
+    return token.lower_ == "one" and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children)
 
 
 def _has_anchor(sent, place, when: DateSpan | None, fatalities, town_counts: bool = True) -> bool:
