@@ -445,6 +445,20 @@ def test_an_attack_told_in_the_past_is_an_incident_without_place_or_date(setting
     assert not [e for e in article.events if e.context is None]
 
 
+@pytest.mark.parametrize("text, actor1, actor2", [
+    # unnamed attackers the text attributes to a group are that group
+    ("On May 3, unknown gunmen believed to be GATIA militiamen abducted a trader near Menaka.",
+     "GATIA: Imghad Tuareg and Allies Self-Defense Group", "Civilians (Mali)"),
+    ("On May 3, armed men, presumably Katiba Macina militants, raided a village near Djenne.",
+     "JNIM: Group for Support of Islam and Muslims", "Civilians (Mali)"),
+    # no attribution: the attackers stay unidentified
+    ("On May 3, unknown gunmen abducted a trader near Menaka.", "Unidentified Armed Group (Mali)", "Civilians (Mali)"),
+])
+def test_attackers_attributed_to_a_group(settings, text, actor1, actor2):
+    event = primary(text, settings)
+    assert (event["actor1"], event["actor2"]) == (actor1, actor2), event
+
+
 @pytest.mark.parametrize("text, told", [
     # one thing or person, told in the past: one incident, with no place or date
     ("Earlier a lorry blew up on an IED.", True),

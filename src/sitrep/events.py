@@ -455,6 +455,15 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
     trigger, token, t_start, t_end = _settled_trigger(found, chosen, sent, in_sentence, lexicon)
     violent = trigger.event_type in VIOLENT
     actor1, actor2 = _roles(token, sent, in_sentence, guess_target=violent)
+    for m in (actor1, actor2):
+        # "unknown gunmen, presumably Katiba Macina militants", "gunmen believed to be GATIA
+        # militiamen": the group the text attributes them to (ACLED codes the attribution)
+        named = _attributed(m, sent, in_sentence, lexicon.context) if _unidentified(m) else None
+        if named is not None:
+            if m is actor1:
+                actor1, actor2 = named, (None if actor2 is named else actor2)
+            elif named is actor1:
+                actor2 = None   # the attackers named twice, not a target
     place = place_for_sentence(article, sent.start_char, sent.end_char)
     country = _event_country(article, place, settings, d, sent)
     if place is None and country:
@@ -735,6 +744,29 @@ def _publication_day(published: date | None) -> DateSpan | None:
     if published is None:
         return None
     return DateSpan(published - timedelta(days=6), published, 2, "", "publication_date")
+
+
+def _attributed(m: ActorMention, sent, mentions: list[ActorMention], cues: dict) -> ActorMention | None:
+    """The named armed group an unnamed one is said to be: in an apposition with a hedge
+    ("gunmen, presumably JNIM militants") or a clause of attribution ("gunmen believed to be
+    GATIA militiamen") hanging from its noun."""
+    head = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    while head is not None and head.dep_ in ("amod", "compound") and head.head.i > head.i:
+        head = head.head
+    if head is None:
+        return None
+    lemmas, adverbs = set(cues.get("attribution_lemmas") or ()), set(cues.get("attribution_adverbs") or ())
+    clauses = [c for c in head.children if (c.dep_ == "appos" and any(t.lower_ in adverbs for t in c.subtree))
+               or (c.dep_ in ("acl", "relcl") and c.lemma_.lower() in lemmas)]
+    if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_.lower() in lemmas:
+        # the parser often makes "believed" the sentence's verb: "gunmen believed to be X abducted"
+        clauses += [c for c in head.head.children if c.dep_ == "xcomp"]
+    for c in clauses:
+        span = (c.left_edge.idx, c.right_edge.idx + len(c.right_edge))
+        named = [x for x in mentions if span[0] <= x.start < span[1] and x.name and x.inter in (2, 3, 4)]
+        if named:
+            return named[0]
+    return None
 
 
 def _mention_at(token, mentions: list[ActorMention]) -> ActorMention | None:
