@@ -459,6 +459,14 @@ def test_attackers_attributed_to_a_group(settings, text, actor1, actor2):
     assert (event["actor1"], event["actor2"]) == (actor1, actor2), event
 
 
+def test_an_attack_by_someone_on_a_post_targets_the_posts_force(settings):
+    """ "an attack by gunmen on an army post": the parser hangs "on ..." on the attackers."""
+    event = primary("Two people were killed and five wounded in an attack by unidentified assailants on a Malian army post "
+                    "near Tessit.", settings)
+    assert (event["event_type"], event["actor1"], event["actor2"]) == (
+        "Battles", "Unidentified Armed Group (Mali)", "Military Forces of Mali"), event
+
+
 @pytest.mark.parametrize("text, told", [
     # one thing or person, told in the past: one incident, with no place or date
     ("Earlier a lorry blew up on an IED.", True),

@@ -871,7 +871,13 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         if child.dep_ in ("poss", "compound", "nmod", "amod") and not agent:
             agent = _mention_at(child, agents)
         if child.dep_ == "prep" and child.lower_ in ("by",):
-            agent = agent or next((_mention_at(c, agents) for c in child.children if c.dep_ == "pobj"), None)
+            for c in (c for c in child.children if c.dep_ == "pobj"):
+                # "an attack by gunmen on an army post": the parser hangs the target on the attackers
+                aimed = [p for p in c.children if p.dep_ == "prep" and p.lower_ in ("on", "against", "targeting")]
+                spans = [(p.left_edge.idx, p.right_edge.idx + len(p.right_edge)) for p in aimed]
+                agent = agent or _mention_at(c, [m for m in agents if not any(a <= m.start < b for a, b in spans)])
+                patient = patient or next((_mention_at(x, mentions) for p in aimed for x in p.children
+                                           if x.dep_ == "pobj"), None)
         if child.dep_ == "prep" and child.lower_ in ("on", "against", "targeting", "in") and not patient:
             found = next((_mention_at(c, mentions) for c in child.children if c.dep_ == "pobj"), None)
             if found and (child.lower_ != "in" or found.inter in (1, CIVILIAN_INTER)):
