@@ -45,8 +45,8 @@ from .document import OffsetMap
 from .store import articles, duplicates, event_mentions, event_sources, events, merged_events, now
 
 NEVER_MERGED = ("negated", "hypothetical", "future")
-GENERIC_NAMES = ("Unidentified Armed Group", "Unidentified Military Forces", "Civilians", "Protesters", "Rioters")
-GENERIC = re.compile(r"^(" + "|".join(GENERIC_NAMES) + r") \((?P<country>.+)\)$")
+GENERIC = re.compile(r"^(Unidentified Armed Group|Unidentified Military Forces|Civilians|Protesters|Rioters)"
+                     r" \((?P<country>.+)\)$")
 ARMED_NON_STATE = (2, 3, 4)
 
 
