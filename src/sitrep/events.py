@@ -746,11 +746,16 @@ def _publication_day(published: date | None) -> DateSpan | None:
     return DateSpan(published - timedelta(days=6), published, 2, "", "publication_date")
 
 
+def _first_token(m: ActorMention, sent):
+    """The sentence's token where the mention begins (None if it begins outside)."""
+    return next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+
+
 def _attributed(m: ActorMention, sent, mentions: list[ActorMention], cues: dict) -> ActorMention | None:
     """The named armed group an unnamed one is said to be: in an apposition with a hedge
     ("gunmen, presumably JNIM militants") or a clause of attribution ("gunmen believed to be
     GATIA militiamen") hanging from its noun."""
-    head = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    head = _first_token(m, sent)
     while head is not None and head.dep_ in ("amod", "compound") and head.head.i > head.i:
         head = head.head
     if head is None:
@@ -995,7 +1000,7 @@ def _affiliation(m: ActorMention, sent, trigger) -> bool:
     """A side named only as someone's tie, not as the one harmed: "an informer for the Malian
     army", "accused of supplying the army", "close to GATIA" (a clause or a "for/to/with" phrase
     of a noun that does not hold the trigger)."""
-    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    token = _first_token(m, sent)
     if token is None:
         return False
     t = token
@@ -1013,7 +1018,7 @@ def _affiliation(m: ActorMention, sent, trigger) -> bool:
 def _acts(m: ActorMention, sent) -> bool:
     """The mention heads the subject of an active verb: "JNIM fighters ambushed ...", not
     "MINUSMA vehicle struck by an IED", "two MINUSMA peacekeepers were wounded"."""
-    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    token = _first_token(m, sent)
     while token is not None and token.dep_ in ("compound", "amod", "nmod", "poss", "nummod", "det") \
             and token.head is not token:
         token = token.head
@@ -1214,7 +1219,7 @@ def _state_force(m: ActorMention) -> bool:
 
 
 def _head_lemma(m: ActorMention, sent) -> str:
-    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    token = _first_token(m, sent)
     while token is not None and token.dep_ in ("compound", "amod", "nmod") and token.head is not token:
         token = token.head
     return token.lemma_.lower() if token is not None else ""
@@ -1257,7 +1262,7 @@ def _same_side(a: ActorMention, b: ActorMention, d: ActorDictionary) -> bool:
 def _lone_member(m: ActorMention, sent, cues: dict) -> bool:
     """ "abducted a gendarme", "shot dead the MSA deputy chief of staff", "a sergeant of the
     gendarmerie": one person of an armed side, named by a singular noun or title."""
-    token = next((t for t in sent if t.idx <= m.start < t.idx + len(t.text)), None)
+    token = _first_token(m, sent)
     if token is None:
         return False
     last = next((t for t in reversed(list(sent)) if t.idx < m.end), token)

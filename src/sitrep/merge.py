@@ -466,7 +466,7 @@ class _Reach:
             keys.add(("location", location))
         if latitude is not None:
             if member:
-                keys.add(("cell", int((latitude + 90) * 2) * 1000 + int((longitude + 180) * 2)))
+                keys.add(("cell", _cell(latitude, longitude)))
             elif not coarse:
                 keys |= {("cell", c) for c in _cells_near(latitude, longitude, self.options.distance_km)}
         return keys
@@ -500,8 +500,13 @@ class _Reach:
         return reached
 
 
+def _cell(lat: float, lon: float) -> int:
+    """The half-degree cell of a point: its row (from the south pole) * 1000 + its column."""
+    return int((lat + 90) * 2) * 1000 + int((lon + 180) * 2)
+
+
 def _cells_near(lat: float, lon: float, max_km: float) -> set[int]:
-    """The half-degree cells (SQL: cast((lat+90)*2) * 1000 + cast((lon+180)*2)) within max_km."""
+    """The half-degree cells (`_cell`) that a disc of max_km around the point meets."""
     d_lat = max_km / 111.0 + 0.01
     d_lon = min(180.0, max_km / (111.0 * max(0.01, math.cos(math.radians(min(89.9, abs(lat) + d_lat))))) + 0.01)
     rows = range(max(0, int((lat - d_lat + 90) * 2)), min(359, int((lat + d_lat + 90) * 2)) + 1)
