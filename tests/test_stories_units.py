@@ -233,7 +233,10 @@ def test_the_duplicate_index_holds_the_articles_added_last():
     text = "Gunmen attacked a convoy on the road between Gao and Ansongo on Tuesday, the army said in a statement. " * 3
     index = DuplicateIndex(capacity=2)
     index.add("first", signature(text))
-    index.add("second", signature("Floods cut the road to Mopti after three days of rain. " * 5))
-    assert index.best(signature(text + " Wire"))[0] == "first"
+    index.add("second", signature("Floods cut the road to Mopti after three days of rain. " * 5), duplicate_of="x")
+    copy = signature(text + " Wire")
+    assert index.best(copy) == ("first", copy.jaccard(signature(text)))   # the similarity MinHash estimates
     index.add("third", signature("The assembly passed the budget on Friday after a long debate. " * 5))
-    assert len(index) == 2 and index.best(signature(text + " Wire")) is None   # its original left the index
+    assert len(index) == 2 and index.best(copy) is None   # its original left the index
+    index.add("fourth", signature("Traders in Sikasso reopened the cattle market on Monday morning. " * 5))
+    assert index.root("second") == "second" and not index.original   # a copy that left takes its link along
