@@ -46,7 +46,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)", re.MULTILINE)
 @dataclass(frozen=True)
 class StoryOptions:
     duplicate_threshold: float = 0.8
-    duplicate_index_articles: int | None = 20_000
+    duplicate_index_articles: int | None = 10_000
     window_days: int = 7
     max_span_days: int = 30
     threshold: float = 0.24
@@ -75,7 +75,7 @@ class StoryOptions:
         d, s, e = data.get("duplicates", {}), data.get("stories", {}), data.get("events", {})
         options = cls(
             duplicate_threshold=float(d.get("threshold", 0.8)),
-            duplicate_index_articles=int(d.get("index_articles", 20_000)) or None,
+            duplicate_index_articles=int(d.get("index_articles", 10_000)) or None,
             window_days=int(s.get("window_days", 7)), max_span_days=int(s.get("max_span_days", 30)),
             threshold=float(s.get("threshold", 0.24)),
             weights=tuple((k, float(v)) for k, v in (s.get("weights") or dict(cls.weights)).items()),
