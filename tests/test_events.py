@@ -459,6 +459,19 @@ def test_attackers_attributed_to_a_group(settings, text, actor1, actor2):
     assert (event["actor1"], event["actor2"]) == (actor1, actor2), event
 
 
+@pytest.mark.parametrize("text, actor1, actor2", [
+    # "Bla" is a town: an acronym alias ("BLA") matches only as written
+    ("On May 3, gunmen robbed the passengers of two trucks on the road between Segou and Bla.",
+     "Unidentified Armed Group (Mali)", "Civilians (Mali)"),
+    # from four letters on, the title case the British press writes ("Gatia") is the acronym too
+    ("On May 3, Gatia fighters clashed with MSA militants near Menaka.",
+     "GATIA: Imghad Tuareg and Allies Self-Defense Group", "MSA: Movement for Azawad Salvation"),
+])
+def test_acronyms_match_as_written(settings, text, actor1, actor2):
+    event = primary(text, settings)
+    assert (event["actor1"], event["actor2"]) == (actor1, actor2), event
+
+
 def test_an_attack_by_someone_on_a_post_targets_the_posts_force(settings):
     """ "an attack by gunmen on an army post": the parser hangs "on ..." on the attackers."""
     event = primary("Two people were killed and five wounded in an attack by unidentified assailants on a Malian army post "

@@ -51,6 +51,7 @@ class Country:
 class ActorDictionary:
     actors: dict[str, Actor] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)          # alias (lower) -> actor name
+    acronyms: dict[str, str] = field(default_factory=dict)         # alias (lower) -> as written, all capitals
     generic_roles: dict[str, dict] = field(default_factory=dict)   # role -> {actor, inter, phrases}
     generic_phrases: dict[str, str] = field(default_factory=dict)  # phrase (lower) -> role
     countries: dict[str, Country] = field(default_factory=dict)    # iso2 -> Country
@@ -67,10 +68,15 @@ class ActorDictionary:
             key = _key(alias)
             if key and key not in self.aliases:
                 self.aliases[key] = actor.name
+                if ACRONYM.fullmatch(alias):
+                    self.acronyms[key] = alias
 
     # --- lookups ---------------------------------------------------------------------
     def by_alias(self, text: str) -> Actor | None:
-        name = self.aliases.get(_key(text))
+        key = _key(text)
+        name = self.aliases.get(key)
+        if name and key in self.acronyms and text.strip() not in acronym_forms(self.acronyms[key]):
+            return None
         return self.actors.get(name) if name else None
 
     def wings(self, name: str) -> list[Actor]:
@@ -161,6 +167,16 @@ class ActorDictionary:
 
 
 
+# An alias in capitals is an acronym, and its letters may spell a word or a place in lower or
+# title case ("BLA" and the town of Bla, "KIA", "NAS"): it is matched as written, and in title
+# case only from four letters on, as the British press writes "Nato", "Isis" or "Gatia".
+ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
+def acronym_forms(acronym: str) -> tuple[str, ...]:
+    return (acronym, acronym.title()) if len(acronym) >= 4 else (acronym,)
+
+
 def _key(text: str) -> str:
     """Alias key: lower case, curly apostrophes straightened, spaces folded."""
     return " ".join(text.replace("’", "'").lower().split())
@@ -248,30 +264,37 @@ def comparable(name: str | None) -> str:
 class ActorMatcher:
     """Finds dictionary actors and generic phrases in a parsed doc, longest match first.
 
-    A PhraseMatcher over lower-case text; its patterns are tokenised only (spaCy's SpanRuler
-    would run the whole pipeline over ten thousand aliases, ten seconds at start-up)."""
+    PhraseMatchers over lower-case text, and over the text as written for acronyms (ACRONYM);
+    their patterns are tokenised only (spaCy's SpanRuler would run the whole pipeline over ten
+    thousand aliases, ten seconds at start-up)."""
 
     def __init__(self, nlp, dictionary: ActorDictionary):
         from spacy.matcher import PhraseMatcher
 
         self.dictionary = dictionary
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.acronym_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.targets: dict[int, tuple[str, str]] = {}
         for label, table in ((ACTOR_LABEL, dictionary.aliases), (GENERIC_LABEL, dictionary.generic_phrases)):
             by_target: dict[str, list[str]] = {}
+            acronyms: dict[str, list[str]] = {}
             for key, target in table.items():
-                by_target.setdefault(target, []).extend({key, key.replace("'", "’")})
-            for target, forms in by_target.items():
-                match_id = nlp.vocab.strings.add(f"{label}:{target}")
-                self.targets[match_id] = (label, target)
-                self.matcher.add(str(match_id), list(nlp.tokenizer.pipe(forms)))
+                if label == ACTOR_LABEL and key in dictionary.acronyms:
+                    acronyms.setdefault(target, []).extend(acronym_forms(dictionary.acronyms[key]))
+                else:
+                    by_target.setdefault(target, []).extend({key, key.replace("'", "’")})
+            for matcher, forms_of in ((self.matcher, by_target), (self.acronym_matcher, acronyms)):
+                for target, forms in forms_of.items():
+                    match_id = nlp.vocab.strings.add(f"{label}:{target}")
+                    self.targets[match_id] = (label, target)
+                    matcher.add(str(match_id), list(nlp.tokenizer.pipe(forms)))
 
     def __call__(self, doc) -> list:
         from spacy.tokens import Span
         from spacy.util import filter_spans
 
         spans = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self.matcher(doc) + self.acronym_matcher(doc):
             label, target = self.targets[int(doc.vocab.strings[match_id])]
             spans.append(Span(doc, start, end, label=label, span_id=target))
         # Longest first; at equal length a named actor beats a generic phrase.
