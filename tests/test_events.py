@@ -472,6 +472,18 @@ def test_acronyms_match_as_written(settings, text, actor1, actor2):
     assert (event["actor1"], event["actor2"]) == (actor1, actor2), event
 
 
+@pytest.mark.parametrize("text, actor1", [
+    # the attack is the subject: the owners of what it struck are hit, not the attackers
+    ("On 9 May, a rocket/mortar attack targeted the joint MINUSMA and Barkhane camp near Tessalit, causing no damage.",
+     "Unidentified Armed Group (Mali)"),
+    ("On 9 May, a JNIM rocket attack targeted the MINUSMA camp near Tessalit, causing no damage.",
+     "JNIM: Group for Support of Islam and Muslims"),
+])
+def test_an_attack_that_targets_a_base_hits_its_owners(settings, text, actor1):
+    event = primary(text, settings)
+    assert event["actor1"] == actor1 and event["actor2"].startswith(("MINUSMA", "Military Forces of France")), event
+
+
 def test_an_attack_by_someone_on_a_post_targets_the_posts_force(settings):
     """ "an attack by gunmen on an army post": the parser hangs "on ..." on the attackers."""
     event = primary("Two people were killed and five wounded in an attack by unidentified assailants on a Malian army post "

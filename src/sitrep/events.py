@@ -865,6 +865,21 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
             by = next((m for c in verb.subtree if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")
                        for p in c.children if p.dep_ == "pobj" for m in (_mention_at(p, agents),) if m), None)
             return by, max(hit, key=lambda m: m.start)
+    named_by = token
+    while named_by.dep_ in ("compound", "nmod"):    # "a rocket attack": the trigger "rocket" names the attack
+        named_by = named_by.head
+    if named_by.dep_ == "nsubj" and named_by.head == verb and token != verb:
+        # "a rocket attack targeted the joint MINUSMA and Barkhane base": the trigger acts, and
+        # what its object names is hit (the owner nearest its head word), never the attacker
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        hit = [m for m in mentions if obj is not None and obj.left_edge.idx <= m.start <= obj.right_edge.idx]
+        if hit:
+            patient = max((m for m in hit if m.start <= obj.idx), key=lambda m: m.start, default=hit[0])
+            agents = [m for m in agents if m not in hit]
+    # "JNIM's attack", "a JNIM rocket attack" (the trigger "rocket" a modifier of "attack" too)
+    for child in (c for c in named_by.children if named_by != token and c != token):
+        if child.dep_ in ("poss", "compound", "nmod") and not agent:
+            agent = _mention_at(child, agents)
     # "drone strikes carried out by the Malian army"
     for child in token.children:
         if child.dep_ == "acl":
