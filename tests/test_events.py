@@ -484,6 +484,18 @@ def test_an_attack_that_targets_a_base_hits_its_owners(settings, text, actor1):
     assert event["actor1"] == actor1 and event["actor2"].startswith(("MINUSMA", "Military Forces of France")), event
 
 
+@pytest.mark.parametrize("text, event_type, actor2", [
+    # an armed side among those harmed is the target, not the people the nearest verb names
+    ("On 4 May, three soldiers were killed and four people wounded in an attack by gunmen on a checkpoint near Sevare.",
+     "Battles", "Military Forces of Mali"),
+    ("On 4 May, Dogon militiamen killed three Fulani herders and wounded two people near Bankass.",
+     "Violence against civilians", "Civilians (Mali)"),
+])
+def test_the_armed_side_harmed_is_the_target(settings, text, event_type, actor2):
+    event = primary(text, settings)
+    assert (event["event_type"], event["actor2"]) == (event_type, actor2), event
+
+
 def test_an_attack_by_someone_on_a_post_targets_the_posts_force(settings):
     """ "an attack by gunmen on an army post": the parser hangs "on ..." on the attackers."""
     event = primary("Two people were killed and five wounded in an attack by unidentified assailants on a Malian army post "

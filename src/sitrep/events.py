@@ -842,6 +842,13 @@ def _roles(token, sent, mentions: list[ActorMention], guess_target: bool = True)
         agent, patient = None, patient or agent
     if patient is None and victims and guess_target:
         patient = victims[0]
+    if patient is not None and not _armed(patient) and guess_target:
+        # "two gendarmes were killed and three people wounded in an attack": an armed side among
+        # those harmed is the target, not the people the nearest verb names
+        # (told plainly: "were killed", not a subject the tagger may have read as passive)
+        plainly = [m for t in sent if t.lemma_ in HARM for c in t.children if c.dep_ == "nsubjpass"
+                   for m in (_mention_at(c, victims),) if m is not None]
+        patient = next((v for v in plainly if _armed(v) and v is not agent), patient)
     if agent is not None and patient is not None and agent.name and agent.name == patient.name:
         patient = None
     return agent, patient
