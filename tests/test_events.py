@@ -326,6 +326,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     ("On June 10, opposition supporters protested in Bamako, and clashes erupted with security forces "
      "who fired tear gas.",
      dict(event_type="Riots", sub_event_type="Violent demonstration", actor1="Rioters (Mali)")),
+    # who ransacks during a protest riots, whatever the words for them; who marches protests
+    ("On June 10, dozens of young men ransacked bars in Timbuktu during a protest against alcohol.",
+     dict(event_type="Riots", sub_event_type="Violent demonstration", actor1="Rioters (Mali)")),
+    ("On June 10, dozens of young men marched in Timbuktu in a protest against alcohol.",
+     dict(event_type="Protests", sub_event_type="Peaceful protest")),
     # a vehicle that hits a mine is the mine's target; a protest has no target
     ("On June 10, a MINUSMA vehicle struck an IED near Tessalit, causing no injuries.",
      dict(actor1="Unidentified Armed Group (Mali)",

@@ -1200,6 +1200,9 @@ def _riot(sent, trigger: Trigger, actor1, actor2, mentions: list[ActorMention], 
         if any(_state_force(m) for m in sides):
             crowds = [m for m in sides if not _state_force(m) and not m.name][:1] or \
                 [m for m in (_protesting_subject(sent, cues),) if m is not None]
+    if not crowds and rioting and trigger.event_type == "Protests" and actor1 is not None and \
+            actor1.role in ("protesters", "rioters", "civilians") and not actor1.name:
+        crowds = [actor1]   # "young men ransacked bars during a protest": who protests is the crowd
     if not crowds:
         return None
     crowd = next((m for m in (actor1, actor2) if m in crowds), None) or \
