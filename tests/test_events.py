@@ -271,6 +271,9 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # civilians are named by nationality; an international body's staff are international
     ("On June 10, Dozo militiamen killed three Nigerien herders near Douentza.",
      dict(event_type="Violence against civilians", actor2="Civilians (Niger)")),
+    # ... also when told as the noun a participle describes ("herders killed near ...")
+    ("On June 10, Tuareg-run radio stations reported 40 Nigerien Fulani herders killed near Menaka.",
+     dict(event_type="Violence against civilians", actor2="Civilians (Niger)")),
     ("On June 10, gunmen wounded two UNHCR staff members near Gao.",
      dict(event_type="Violence against civilians", actor2="Civilians (International)")),
     ("On June 10, gunmen robbed traders on a truck bound for Niger near Gao.",

@@ -1315,6 +1315,8 @@ def _victim_nationality(sent, trigger, victim: ActorMention, d: ActorDictionary,
     heads += [c for v in [verb, *[c for c in verb.children if c.dep_ == "conj"]] for c in v.children
               if c.dep_ in ("dobj", "nsubjpass")]
     heads += [c for c in trigger.children if c.dep_ == "prep" and c.lower_ in ("on", "against", "of")]
+    if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+        heads.append(verb.head)   # "60 Nigerien herders killed in ...": the noun the verb describes
     words = [w for h in heads for w in _phrase(h)]
     if not words:
         return None
