@@ -271,6 +271,9 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # civilians are named by nationality; an international body's staff are international
     ("On June 10, Dozo militiamen killed three Nigerien herders near Douentza.",
      dict(event_type="Violence against civilians", actor2="Civilians (Niger)")),
+    # voters are civilians (data/actors/generic_actors.yaml)
+    ("On June 10, gunmen threatened voters near Bankass ahead of the election.",
+     dict(actor2="Civilians (Mali)")),
     # ... also when told as the noun a participle describes ("herders killed near ...")
     ("On June 10, Tuareg-run radio stations reported 40 Nigerien Fulani herders killed near Menaka.",
      dict(event_type="Violence against civilians", actor2="Civilians (Niger)")),
