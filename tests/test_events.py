@@ -271,6 +271,11 @@ def primary(text, settings, published="2018-06-12", country="ML"):
     # civilians are named by nationality; an international body's staff are international
     ("On June 10, Dozo militiamen killed three Nigerien herders near Douentza.",
      dict(event_type="Violence against civilians", actor2="Civilians (Niger)")),
+    # a blast only heard hit nobody the text knows of; a mine a truck struck hit civilians
+    ("On June 10, two loud explosions were heard near Kidal.",
+     dict(event_type="Explosions/Remote violence", actor2=None)),
+    ("On June 10, a truck struck a mine near Kidal, no casualties.",
+     dict(event_type="Explosions/Remote violence", actor2="Civilians (Mali)")),
     # voters are civilians (data/actors/generic_actors.yaml)
     ("On June 10, gunmen threatened voters near Bankass ahead of the election.",
      dict(actor2="Civilians (Mali)")),

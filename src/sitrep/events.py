@@ -555,7 +555,8 @@ def _sentence_event(article: Article, sent, phrase_spans: list, lexicon: Lexicon
             (sub_event_type == "Looting/property destruction" and riot is None and
              (_people_robbed(sent, in_sentence, lexicon.context) or
               (actor1 is not None and actor1.inter in (2, 3, 4, 8) and _public_property(sent, lexicon.context))))
-            or (event_type == "Explosions/Remote violence" and not _armed_target_in(sent, in_sentence, actor1))):
+            or (event_type == "Explosions/Remote violence" and not _armed_target_in(sent, in_sentence, actor1)
+                and not _only_heard(token))):
         # ACLED: people robbed of their vehicle or belongings, the public's property an armed group
         # loots or burns (a school, a voting office, a health centre), and a mine or shell that hits
         # no armed side, harm civilians ("a transport vehicle struck an IED"); shops looted name none
@@ -798,6 +799,7 @@ def _phrase(token) -> list:
     return out
 
 
+HEARD = {"hear", "report", "record", "signal", "observe", "note"}
 HARM = {"kill", "wound", "injure", "abduct", "kidnap", "massacre", "execute", "murder", "die", "behead", "target"}
 MODIFIER_SUFFIXES = ("-linked", "-affiliated", "-backed", "-allied", "-aligned", "-led", "-inspired")
 
@@ -1330,6 +1332,15 @@ def _victim_nationality(sent, trigger, victim: ActorMention, d: ActorDictionary,
     if len(found) > 1:
         return "International"
     return found.pop() if found else None
+
+
+def _only_heard(token) -> bool:
+    """ "Three detonations were heard near Kidal", "two explosions south of Serma": a blast told only
+    as heard or reported, or with no verb at all, hit nobody the text knows of."""
+    if token.pos_ in ("VERB", "AUX"):
+        return False
+    verb = next((t for t in token.ancestors if t.pos_ in ("VERB", "AUX")), None)
+    return verb is None or (verb.lemma_ in HEARD and token.dep_ in ("nsubj", "nsubjpass"))
 
 
 def _public_property(sent, cues: dict) -> bool:
