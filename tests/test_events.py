@@ -276,6 +276,10 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Explosions/Remote violence", actor2=None)),
     ("On June 10, a truck struck a mine near Kidal, no casualties.",
      dict(event_type="Explosions/Remote violence", actor2="Civilians (Mali)")),
+    # what a strike targets is its target
+    ("On June 10, French forces carried out an airstrike targeting ISGS technicals near Menaka.",
+     dict(event_type="Explosions/Remote violence", actor1="Military Forces of France",
+          actor2="Islamic State (Greater Sahara)")),
     # voters are civilians (data/actors/generic_actors.yaml)
     ("On June 10, gunmen threatened voters near Bankass ahead of the election.",
      dict(actor2="Civilians (Mali)")),

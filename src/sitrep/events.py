@@ -895,6 +895,8 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
             for c in child.children:
                 if c.dep_ == "agent":
                     agent = next((_mention_at(p, agents) for p in c.children if p.dep_ == "pobj"), None)
+                if c.dep_ in ("dobj", "dative") and child.lemma_ == "target" and not patient:
+                    patient = _mention_at(c, mentions)   # "an airstrike targeting AQIM technicals"
     # "JNIM's attack", "a JNIM attack", "an attack by JNIM", "an attack on the army"
     for child in token.children:
         if child.dep_ in ("poss", "compound", "nmod", "amod") and not agent:
