@@ -53,10 +53,10 @@ def test_a_wrong_gold_row_is_counted_and_written_out(tmp_path):
 
 
 # Figures reached on the development data, less 0.01; raise them as the method improves, never
-# lower. Reached (session 7): detected 0.966, event type 0.869, sub-type 0.856, actor1 0.750,
-# actor2 0.704, location <= 50 km 0.399, fatalities 0.885, date 0.571.
-FLOORS = {"detected": 0.956, "event_type_acc": 0.859, "sub_event_type_acc": 0.846, "actor1_acc": 0.740,
-          "actor2_acc": 0.694, "location_50km": 0.389, "fatalities_exact": 0.875, "date_exact": 0.561}
+# lower. Reached (session 7): detected 0.966, event type 0.870, sub-type 0.857, actor1 0.752,
+# actor2 0.707, location <= 50 km 0.399, fatalities 0.885, date 0.571.
+FLOORS = {"detected": 0.956, "event_type_acc": 0.860, "sub_event_type_acc": 0.847, "actor1_acc": 0.742,
+          "actor2_acc": 0.697, "location_50km": 0.389, "fatalities_exact": 0.875, "date_exact": 0.561}
 
 
 def test_development_figures_do_not_regress():

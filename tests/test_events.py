@@ -276,6 +276,10 @@ def primary(text, settings, published="2018-06-12", country="ML"):
      dict(event_type="Explosions/Remote violence", actor2=None)),
     ("On June 10, a truck struck a mine near Kidal, no casualties.",
      dict(event_type="Explosions/Remote violence", actor2="Civilians (Mali)")),
+    # a "by" agent makes a headline passive, whatever tense the tagger gives its verb
+    ("Gendarmerie post in Macina attacked at dawn by presumed Katiba Macina militants, no casualties.",
+     dict(event_type="Battles", actor1="JNIM: Group for Support of Islam and Muslims",
+          actor2="Police Forces of Mali Gendarmerie")),
     # what a strike targets is its target
     ("On June 10, French forces carried out an airstrike targeting ISGS technicals near Menaka.",
      dict(event_type="Explosions/Remote violence", actor1="Military Forces of France",

@@ -931,6 +931,10 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         # cannot attack, so with no object it is the target whatever tense the tagger gives
         headline_passive = headline_passive or (not any(c.dep_ in ("dobj", "agent") for c in v.children)
                                                 and _inanimate_subject(v))
+        # "Vehicle of the National Guard struck by IED": a "by" agent makes it passive, whatever
+        # tense the tagger gives the verb
+        headline_passive = headline_passive or (any(c.dep_ == "agent" for c in v.children)
+                                                and not any(c.dep_ == "dobj" for c in v.children))
         for child in v.children:
             if child.dep_ == "nsubj" and headline_passive and not patient:
                 patient = _mention_at(child, mentions)  # "FAMa checkpoint attacked by JNIM"
