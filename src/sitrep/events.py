@@ -931,8 +931,8 @@ def _roles_from_parse(token, sent, agents: list[ActorMention], mentions: list[Ac
         # cannot attack, so with no object it is the target whatever tense the tagger gives
         headline_passive = headline_passive or (not any(c.dep_ in ("dobj", "agent") for c in v.children)
                                                 and _inanimate_subject(v))
-        # "Vehicle of the National Guard struck by IED": a "by" agent makes it passive, whatever
-        # tense the tagger gives the verb
+        # "Gendarmerie post in X attacked at dawn by militants": a "by" agent makes it passive,
+        # whatever tense the tagger gives the verb
         headline_passive = headline_passive or (any(c.dep_ == "agent" for c in v.children)
                                                 and not any(c.dep_ == "dobj" for c in v.children))
         for child in v.children:
